@@ -1,0 +1,22 @@
+/**
+ * Every error code logpipe emits, by area. Closed list: docs/errors.md documents each one
+ * and test/unit/lib/errors/error-codes.test.ts keeps the two in sync.
+ */
+export const ERROR_CODES = [
+  // codec: framing and Avro bodies
+  'CODEC_BAD_MARKER',
+  'CODEC_TRUNCATED',
+  'CODEC_UNKNOWN_FINGERPRINT',
+  'CODEC_INVALID_BODY',
+  'CODEC_INVALID_VALUE',
+  'CODEC_UNKNOWN_SCHEMA',
+  'CODEC_SCHEMA_FILE',
+  // configuration
+  'CONFIG_INVALID',
+  // producer library
+  'PRODUCER_INVALID_RECORD',
+  'PRODUCER_CLOSED',
+  'PRODUCER_SEND_FAILED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

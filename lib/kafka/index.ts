@@ -1,0 +1,2 @@
+export { createKafka, type KafkaConnection } from './kafka-client';
+export { isRetriableKafkaError } from './retriable-kafka-error';

@@ -1,0 +1,47 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Logger } from '../telemetry/logger';
+
+/** How to reach Kafka; the same shape in every service's configuration. */
+export interface KafkaConnection {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** TLS on (system CAs) or with explicit PEM material. */
+  readonly ssl?: boolean | { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly rejectUnauthorized?: boolean };
+  readonly sasl?: {
+    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    readonly username: string;
+    readonly password: string;
+  };
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Routes kafkajs's own log lines into the service's pino logger, one child per kafkajs namespace. */
+function pinoLogCreator(logger: Logger) {
+  return () =>
+    ({ namespace, level, log }: LogEntry): void => {
+      const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+      logger.child({ module: `kafkajs.${namespace}` })[LEVEL_NAMES[level] ?? 'info'](extra, message);
+    };
+}
+
+export function createKafka(connection: KafkaConnection, logger: Logger): Kafka {
+  const config: KafkaConfig = {
+    clientId: connection.clientId,
+    brokers: [...connection.brokers],
+    connectionTimeout: connection.connectionTimeoutMs ?? 3_000,
+    requestTimeout: connection.requestTimeoutMs ?? 30_000,
+    logLevel: logLevel.WARN,
+    logCreator: pinoLogCreator(logger),
+  };
+  if (connection.ssl !== undefined) config.ssl = typeof connection.ssl === 'boolean' ? connection.ssl : { ...connection.ssl };
+  if (connection.sasl !== undefined) config.sasl = { ...connection.sasl } as SASLOptions;
+  return new Kafka(config);
+}
