@@ -1,0 +1,2 @@
+export { parseConfig } from './parse-config';
+export { kafkaConnectionSchema } from './kafka-connection-schema';
