@@ -23,12 +23,20 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs warns at every start of an idempotent producer with bounded retries. Our senders
+ * retry the same batch themselves, one request in flight, and kafkajs advances sequence numbers
+ * only on success, so a resend carries the same sequence and the broker deduplicates it.
+ */
+const IDEMPOTENT_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 /** Routes kafkajs's own log lines into the service's pino logger, one child per kafkajs namespace. */
 function pinoLogCreator(logger: Logger) {
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
-      logger.child({ module: `kafkajs.${namespace}` })[LEVEL_NAMES[level] ?? 'info'](extra, message);
+      const name = message === IDEMPOTENT_RETRIES_WARNING ? 'debug' : (LEVEL_NAMES[level] ?? 'info');
+      logger.child({ module: `kafkajs.${namespace}` })[name](extra, message);
     };
 }
 

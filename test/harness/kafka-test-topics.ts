@@ -1,0 +1,67 @@
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import { testEndpoints } from './test-endpoints';
+import { uniqueName } from './unique-name';
+
+/** Creates uniquely named topics for one test file and deletes them afterwards. */
+export class KafkaTestTopics {
+  readonly kafka = new Kafka({ clientId: 'logpipe-test', brokers: testEndpoints().kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  private admin: Admin | undefined;
+  private readonly created: string[] = [];
+
+  async create(prefix: string, partitions = 3): Promise<string> {
+    const admin = await this.connectedAdmin();
+    const topic = uniqueName(prefix);
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    this.created.push(topic);
+    return topic;
+  }
+
+  /** Reads exactly `count` messages from the beginning of `topic` (fails after `timeoutMs`). */
+  async consume(topic: string, count: number, timeoutMs = 60_000): Promise<Array<KafkaMessage & { partition: number }>> {
+    const consumer = this.kafka.consumer({ groupId: uniqueName('test-reader'), maxBytes: 10 * 1024 * 1024 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const messages: Array<KafkaMessage & { partition: number }> = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)), timeoutMs);
+        consumer
+          .run({
+            eachBatchAutoResolve: true,
+            eachBatch: async ({ batch }) => {
+              for (const message of batch.messages) messages.push({ ...message, partition: batch.partition });
+              if (messages.length >= count) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    return messages;
+  }
+
+  /** Sum of the partitions' end offsets: how many records the topic holds. */
+  async countRecords(topic: string): Promise<number> {
+    const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.admin === undefined) return;
+    if (this.created.length > 0) await this.admin.deleteTopics({ topics: this.created.splice(0) }).catch(() => undefined);
+    await this.admin.disconnect();
+    this.admin = undefined;
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (this.admin === undefined) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    return this.admin;
+  }
+}
