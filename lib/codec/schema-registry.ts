@@ -19,8 +19,19 @@ export interface SchemaVersion {
   readonly current: boolean;
 }
 
-/** The repository's schema folder: current versions at the top, older writer versions in `history/`. */
-export const DEFAULT_SCHEMA_DIR = path.resolve(__dirname, '..', '..', 'schemas');
+/**
+ * The repository's schema folder: current versions at the top, older writer versions in `history/`.
+ * Found by walking up from this file, so it is the same folder from the sources and from dist/.
+ */
+export const DEFAULT_SCHEMA_DIR = findSchemaDir(__dirname);
+
+function findSchemaDir(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'schemas');
+    if (fs.existsSync(path.join(candidate, 'log-record.avsc'))) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..', 'schemas');
+  }
+}
 
 export class SchemaRegistry {
   private readonly byFingerprintHex = new Map<string, SchemaVersion>();
@@ -53,7 +64,9 @@ export class SchemaRegistry {
             .sort()
             .map((f) => schemaVersionFromFile(path.join(folder, f), current))
         : [];
-    return new SchemaRegistry([...load(dir, true), ...load(path.join(dir, 'history'), false)]);
+    const current = load(dir, true);
+    if (current.length === 0) throw new LogpipeError('CODEC_SCHEMA_FILE', `no .avsc schema files in ${dir}`);
+    return new SchemaRegistry([...current, ...load(path.join(dir, 'history'), false)]);
   }
 
   current(name: string): SchemaVersion {

@@ -12,7 +12,11 @@ export interface LogCall {
   readonly spanId?: string | undefined;
   /** Event time in microseconds; now when omitted (the pino transport passes the line's own time). */
   readonly timestampMicros?: number | undefined;
+  /** An existing identity (re-publishing a file keeps its ids, so replays stay idempotent); new when omitted. */
+  readonly logId?: string | undefined;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RecordOrigin {
   readonly service: string;
@@ -49,7 +53,13 @@ export function buildLogRecord(call: LogCall, origin: RecordOrigin): LogRecord {
     trace_id: optionalId('traceId', call.traceId),
     span_id: optionalId('spanId', call.spanId),
     context: serializeContext(call.context),
-    log_id: crypto.randomUUID(),
+    log_id: logIdOf(call.logId),
     severity: SEVERITY[level],
   };
+}
+
+function logIdOf(logId: unknown): string {
+  if (logId === undefined) return crypto.randomUUID();
+  if (typeof logId !== 'string' || !UUID.test(logId)) throw invalid('log_id', logId, 'a UUID such as 2b8a4d40-1c8e-4a57-9d43-7f0d6f1d2c11');
+  return logId.toLowerCase();
 }

@@ -5,7 +5,7 @@ import { createKafka } from '../../lib/kafka';
 import { LOG_RECORD_SCHEMA } from '../../lib/records';
 import { createLogger, defaultRegistry, type Logger, type Registry } from '../../lib/telemetry';
 import { BatchSender } from './batch-sender';
-import { buildLogRecord, type LogCall } from './build-log-record';
+import { buildLogRecord, type LogCall, type RecordOrigin } from './build-log-record';
 import { parseCollectorConfig, type CollectorConfig, type CollectorConfigInput } from './collector-config';
 import { errorSummary, ProducerTelemetry } from './producer-telemetry';
 import { RecordBuffer } from './record-buffer';
@@ -83,7 +83,8 @@ export class LogCollector {
       // One request in flight: ordering per node survives retries, and kafkajs's idempotent mode asks for it.
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2_000 },
+      // Short internal retries: BatchSender retries the batch itself, visibly, and close() must not wait on kafkajs.
+      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
     this.sender = new BatchSender(this.producer, this.config, this.telemetry);
     this.buffer = new RecordBuffer({ maxRecords: this.config.maxBufferRecords, maxBytes: this.config.maxBufferBytes }, this.config.overflow, () => this.wakeSender());
@@ -98,9 +99,19 @@ export class LogCollector {
    * not when Kafka acknowledged it; flush() waits for that.
    */
   log(level: unknown, message: unknown, component: unknown, context?: object, trace: TraceContext = {}): Promise<void> {
-    if (this.closing) throw new LogpipeError('PRODUCER_CLOSED', 'log() after close(): the collector no longer accepts records');
     const call: LogCall = { level, message, component, context, traceId: trace.traceId, spanId: trace.spanId, timestampMicros: trace.timestampMicros };
-    const record = buildLogRecord(call, this.config);
+    return this.publish(call, this.config);
+  }
+
+  /**
+   * Publishes an entry on behalf of another origin (service, node, version): the load generator
+   * and file import use it. The Kafka key is that origin's node.
+   */
+  publish(call: LogCall, origin: RecordOrigin): Promise<void> {
+    if (this.closing) throw new LogpipeError('PRODUCER_CLOSED', 'log() after close(): the collector no longer accepts records');
+    if (typeof origin.service !== 'string' || origin.service === '') throw new LogpipeError('PRODUCER_INVALID_RECORD', `service is ${JSON.stringify(origin.service)}, expected a non-empty string`, { context: { field: 'service', value: origin.service } });
+    if (typeof origin.nodeId !== 'string' || origin.nodeId === '') throw new LogpipeError('PRODUCER_INVALID_RECORD', `node_id is ${JSON.stringify(origin.nodeId)}, expected a non-empty string`, { context: { field: 'node_id', value: origin.nodeId } });
+    const record = buildLogRecord(call, origin);
     const value = this.codec.encode(LOG_RECORD_SCHEMA, record);
     if (value.length > this.config.maxRecordBytes) {
       throw new LogpipeError('PRODUCER_INVALID_RECORD', `record is ${value.length} bytes encoded, above maxRecordBytes ${this.config.maxRecordBytes}; shorten message or context`, {
@@ -108,7 +119,7 @@ export class LogCollector {
       });
     }
     this.enqueued++;
-    return this.buffer.offer({ key: this.config.nodeId, value }).then((accepted) => {
+    return this.buffer.offer({ key: origin.nodeId, value }).then((accepted) => {
       if (!accepted) {
         this.dropped++;
         this.telemetry.recordDropped();
@@ -146,13 +157,13 @@ export class LogCollector {
     this.wakeSender();
     const timedOut = await Promise.race([
       this.senderDone.then(() => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), this.config.closeTimeoutMs + 1_000).unref()),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), this.config.closeTimeoutMs).unref()),
     ]);
     clearInterval(this.dropTimer);
     this.telemetry.reportDrops();
     this.signals.dispose();
     const refused = this.buffer.rejectWaiters();
-    await this.producer.disconnect().catch(() => undefined);
+    await Promise.race([this.producer.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
     const unsent = this.enqueued - this.sent - this.failed - this.dropped;
     const report: CloseReport = {
       ...this.stats(),

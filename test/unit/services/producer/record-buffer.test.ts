@@ -1,15 +1,17 @@
-import { RecordBuffer, type BufferedRecord } from '../../../../services/producer/record-buffer';
+import { RecordBuffer, recordBytes, type BufferedRecord } from '../../../../services/producer/record-buffer';
 
 const rec = (i: number, bytes = 10): BufferedRecord => ({ key: 'k', value: Buffer.alloc(bytes - 1, i) });
+/** What one default record counts for, Kafka's per-record overhead included. */
+const SIZE = recordBytes(rec(0));
 
 describe('RecordBuffer', () => {
   it('hands out records in arrival order, bounded per batch by count and bytes', () => {
     const buffer = new RecordBuffer({ maxRecords: 100, maxBytes: 10_000 }, 'block', () => undefined);
     for (let i = 0; i < 10; i++) void buffer.offer(rec(i));
     expect(buffer.take(4, 10_000).map((r) => r.value[0])).toEqual([0, 1, 2, 3]);
-    expect(buffer.take(100, 25).map((r) => r.value[0])).toEqual([4, 5]);
+    expect(buffer.take(100, SIZE * 2.5).map((r) => r.value[0])).toEqual([4, 5]);
     expect(buffer.size).toBe(4);
-    expect(buffer.byteSize).toBe(40);
+    expect(buffer.byteSize).toBe(SIZE * 4);
   });
 
   it('block: a caller waits for room and gets in, in order, when the sender takes a batch', async () => {
@@ -28,10 +30,10 @@ describe('RecordBuffer', () => {
   });
 
   it('drop: refuses when full, by count or by bytes, and accepts again once drained', async () => {
-    const buffer = new RecordBuffer({ maxRecords: 3, maxBytes: 25 }, 'drop', () => undefined);
+    const buffer = new RecordBuffer({ maxRecords: 3, maxBytes: SIZE * 2.5 }, 'drop', () => undefined);
     expect(await buffer.offer(rec(1))).toBe(true);
     expect(await buffer.offer(rec(2))).toBe(true);
-    expect(await buffer.offer(rec(3))).toBe(false); // 30 bytes > 25
+    expect(await buffer.offer(rec(3))).toBe(false); // a third record exceeds the bytes
     buffer.take(1, 100);
     expect(await buffer.offer(rec(4))).toBe(true);
   });

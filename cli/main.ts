@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * logpipe: one command for everything a user does with the pipeline.
+ * Exit codes: 0 done, 1 failed (the message says why), 2 bad usage.
+ */
+import { isLogpipeError } from '../lib/errors';
+import { PRODUCE_USAGE, runProduce, UsageError } from '../services/producer/produce-command';
+
+const USAGE = `Usage: logpipe <command> [options]
+
+Commands:
+  produce     publish synthetic or file-based logs to Kafka (load generator)
+
+Run \`logpipe <command> --help\` for a command's options.`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  switch (command) {
+    case 'produce':
+      if (wantsHelp) return help(PRODUCE_USAGE);
+      await runProduce(rest, (line) => console.log(line));
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`Unknown command '${command}'.\n${USAGE}`);
+      return 2;
+  }
+}
+
+function help(text: string): number {
+  console.log(text);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const usage = err instanceof UsageError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
+    console.error(isLogpipeError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
+    process.exit(usage ? 2 : 1);
+  },
+);
