@@ -17,6 +17,15 @@ export const ERROR_CODES = [
   'PRODUCER_INVALID_RECORD',
   'PRODUCER_CLOSED',
   'PRODUCER_SEND_FAILED',
+  // enricher: reasons a record goes to the dead-letter topic, and start-up failures
+  'ENRICH_MISSING_FIELD',
+  'ENRICH_INVALID_TIMESTAMP',
+  'ENRICH_INVALID_LOG_ID',
+  'ENRICH_INVALID_CONTEXT',
+  'ENRICH_GEOIP_DATABASE',
+  'ENRICH_UNEXPECTED',
+  // the consume-process-produce loop
+  'RUNNER_FENCED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,70 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { configFromEnv, KAFKA_ENV, kafkaConnectionSchema, parseConfig, type EnvBinding } from '../../lib/config';
+
+/** Every key of the enricher, its default and its unit; the README lists them from here. */
+export const enricherConfigSchema = z
+  .object({
+    kafka: kafkaConnectionSchema.extend({ clientId: z.string().min(1).default('logpipe-enricher') }),
+    /** Consumer group; instances in one group share the input partitions. */
+    groupId: z.string().min(1).default('logpipe-enricher'),
+    /**
+     * Names this instance; with groupId it forms the transactional id, so it must be unique per
+     * instance and stable across its restarts (a restart then fences the killed predecessor).
+     */
+    instanceId: z.string().min(1).default(os.hostname()),
+    inputTopic: z.string().min(1).default('logs.raw'),
+    outputTopic: z.string().min(1).default('logs.enriched'),
+    dlqTopic: z.string().min(1).default('logs.dlq'),
+    geoip: z
+      .object({
+        /** MaxMind City database (.mmdb); unset: no country/city/location. */
+        cityDb: z.string().min(1).optional(),
+        /** MaxMind ASN database (.mmdb); unset: no ASN/organization. */
+        asnDb: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    /** Forward records unchanged (benchmark baseline); never for production. */
+    passThrough: z.boolean().default(false),
+    /** Event times before this are dead-lettered. */
+    minTimestamp: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
+    /** Event times this far ahead of the enricher's clock are dead-lettered; 1 day. */
+    maxFutureSkewSec: z.number().int().nonnegative().default(86_400),
+    /** Port of /metrics, /healthz and /readyz; 0 picks a free one. */
+    httpPort: z.number().int().min(0).max(65535).default(8081),
+    httpHost: z.string().default('0.0.0.0'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How long SIGTERM may take: the batch in flight commits or aborts within it. */
+    shutdownTimeoutMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+
+export type EnricherConfigInput = z.input<typeof enricherConfigSchema>;
+export type EnricherConfig = Readonly<z.output<typeof enricherConfigSchema>>;
+
+export const ENRICHER_ENV: readonly EnvBinding[] = [
+  ...KAFKA_ENV,
+  { env: 'ENRICHER_GROUP_ID', key: 'groupId', type: 'string' },
+  { env: 'ENRICHER_INSTANCE_ID', key: 'instanceId', type: 'string' },
+  { env: 'ENRICHER_INPUT_TOPIC', key: 'inputTopic', type: 'string' },
+  { env: 'ENRICHER_OUTPUT_TOPIC', key: 'outputTopic', type: 'string' },
+  { env: 'ENRICHER_DLQ_TOPIC', key: 'dlqTopic', type: 'string' },
+  { env: 'GEOIP_CITY_DB', key: 'geoip.cityDb', type: 'string' },
+  { env: 'GEOIP_ASN_DB', key: 'geoip.asnDb', type: 'string' },
+  { env: 'ENRICHER_PASS_THROUGH', key: 'passThrough', type: 'boolean' },
+  { env: 'ENRICHER_MIN_TIMESTAMP', key: 'minTimestamp', type: 'string' },
+  { env: 'ENRICHER_MAX_FUTURE_SKEW_SEC', key: 'maxFutureSkewSec', type: 'number' },
+  { env: 'HTTP_PORT', key: 'httpPort', type: 'number' },
+  { env: 'HTTP_HOST', key: 'httpHost', type: 'string' },
+  { env: 'LOG_LEVEL', key: 'logLevel', type: 'string' },
+  { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'number' },
+];
+
+export function parseEnricherConfig(input: unknown): EnricherConfig {
+  return parseConfig(enricherConfigSchema, input, 'enricher');
+}
+
+export function enricherConfigFromEnv(env: NodeJS.ProcessEnv): EnricherConfig {
+  return parseEnricherConfig(configFromEnv(env, ENRICHER_ENV));
+}

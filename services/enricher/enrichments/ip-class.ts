@@ -1,0 +1,39 @@
+import ipaddr from 'ipaddr.js';
+
+export type IpClass =
+  | 'public'
+  | 'private'
+  | 'loopback'
+  | 'link_local'
+  | 'unique_local'
+  | 'carrier_grade_nat'
+  | 'multicast'
+  | 'unspecified'
+  | 'reserved';
+
+/** ipaddr.js range names (IPv4 and IPv6) -> our classes; `unicast` is the only public one. */
+const RANGES: Readonly<Record<string, IpClass>> = {
+  unicast: 'public',
+  private: 'private',
+  loopback: 'loopback',
+  linkLocal: 'link_local',
+  uniqueLocal: 'unique_local',
+  carrierGradeNat: 'carrier_grade_nat',
+  multicast: 'multicast',
+  unspecified: 'unspecified',
+};
+
+export interface ClassifiedIp {
+  /** Normalized text: IPv4-mapped IPv6 becomes IPv4, IPv6 is compressed. */
+  readonly ip: string;
+  readonly ipClass: IpClass;
+}
+
+/** Classifies an address without any lookup; undefined when it is not an IP address. */
+export function classifyIp(raw: string): ClassifiedIp | undefined {
+  const text = raw.trim();
+  if (!ipaddr.isValid(text) || (text.includes('.') && !text.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(text))) return undefined;
+  let address = ipaddr.parse(text);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
+  return { ip: address.toString(), ipClass: RANGES[address.range()] ?? 'reserved' };
+}
