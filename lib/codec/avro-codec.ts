@@ -55,7 +55,11 @@ export class AvroCodec {
     try {
       value = resolver === null ? reader.type.fromBuffer(frame.body) : reader.type.fromBuffer(frame.body, resolver);
     } catch (cause) {
-      const message = (cause as Error).message;
+      let message = (cause as Error).message;
+      if (/precision loss/i.test(message)) {
+        // JavaScript numbers hold integers up to 2^53; Avro longs go to 2^63.
+        message = 'it holds a long beyond ±2^53, which JavaScript cannot represent exactly (as a microsecond timestamp: before 1685 or after 2255)';
+      }
       const truncated = /truncated/i.test(message);
       throw new LogpipeError(
         truncated ? 'CODEC_TRUNCATED' : 'CODEC_INVALID_BODY',

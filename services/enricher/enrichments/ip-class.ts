@@ -32,7 +32,9 @@ export interface ClassifiedIp {
 /** Classifies an address without any lookup; undefined when it is not an IP address. */
 export function classifyIp(raw: string): ClassifiedIp | undefined {
   const text = raw.trim();
-  if (!ipaddr.isValid(text) || (text.includes('.') && !text.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(text))) return undefined;
+  // ipaddr.js also accepts the legacy forms `12345`, `0x7f.1` and `1.2.3`; a log's client_ip in
+  // those forms is a bug upstream, not an address, so IPv4 must be four decimal parts.
+  if (!ipaddr.isValid(text) || (!text.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(text))) return undefined;
   let address = ipaddr.parse(text);
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
   return { ip: address.toString(), ipClass: RANGES[address.range()] ?? 'reserved' };
