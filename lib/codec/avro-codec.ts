@@ -100,6 +100,9 @@ function invalidValue(version: SchemaVersion, value: unknown, cause: unknown): L
       expected = typeName(type);
     },
   });
+  if (expected === 'long' && typeof bad === 'number' && Number.isInteger(bad) && !Number.isSafeInteger(bad)) {
+    expected = 'a long within ±2^53, the integers JavaScript represents exactly';
+  }
   return new LogpipeError('CODEC_INVALID_VALUE', `cannot encode ${version.name}: field ${field} is ${describeValue(bad)}, expected ${expected}`, {
     cause,
     context: { field, value: bad },

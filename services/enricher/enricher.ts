@@ -31,6 +31,7 @@ export class Enricher {
       logger: deps.logger.child({ module: 'transactional-pipeline' }),
       registry: deps.registry,
       metricPrefix: 'logpipe_enricher',
+      sessionTimeoutMs: config.sessionTimeoutMs,
       process: (key, value, source) => processor.process(key, value, source),
     });
   }

@@ -44,6 +44,29 @@ export class KafkaTestTopics {
     return messages;
   }
 
+  /**
+   * Reads everything `topic` holds (read_committed): until `expected` messages arrived and then
+   * nothing more for `idleMs`, so duplicates beyond the expected count are seen, not cut off.
+   */
+  async drain(topic: string, expected: number, idleMs = 3_000, timeoutMs = 180_000): Promise<Array<KafkaMessage & { partition: number }>> {
+    const consumer = this.kafka.consumer({ groupId: uniqueName('test-drain'), maxBytes: 10 * 1024 * 1024 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const messages: Array<KafkaMessage & { partition: number }> = [];
+    let lastArrival = Date.now();
+    await consumer.run({
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) messages.push({ ...message, partition: batch.partition });
+        lastArrival = Date.now();
+      },
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (messages.length < expected || Date.now() - lastArrival < idleMs)) await new Promise((r) => setTimeout(r, 200));
+    await consumer.disconnect();
+    return messages;
+  }
+
   /** Sum of the partitions' end offsets: how many records the topic holds. */
   async countRecords(topic: string): Promise<number> {
     const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(topic);

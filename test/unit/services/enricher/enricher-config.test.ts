@@ -12,6 +12,7 @@ describe('enricher configuration', () => {
       outputTopic: 'logs.enriched',
       dlqTopic: 'logs.dlq',
       geoip: {},
+      sessionTimeoutMs: 30_000,
       passThrough: false,
       minTimestamp: '2000-01-01T00:00:00Z',
       maxFutureSkewSec: 86_400,

@@ -1,0 +1,54 @@
+import crypto from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+/** Creates uniquely named `bench-*` topics and deletes them all at the end of the run. */
+export class BenchTopics {
+  private readonly kafka: Kafka;
+  private admin: Admin | undefined;
+  private readonly created: string[] = [];
+
+  constructor(brokers: readonly string[]) {
+    this.kafka = new Kafka({ clientId: 'logpipe-bench-admin', brokers: [...brokers], logLevel: logLevel.NOTHING, connectionTimeout: 3_000 });
+  }
+
+  /** Fails with one sentence when no broker answers. */
+  async connect(): Promise<void> {
+    if (this.admin !== undefined) return;
+    const admin = this.kafka.admin({ retry: { retries: 1 } });
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+    } catch (err) {
+      await admin.disconnect().catch(() => undefined);
+      throw new Error(`No Kafka broker answers (${(err as Error).message}); start the local one with \`npm run stack -- up\` or pass --brokers.`);
+    }
+    this.admin = admin;
+  }
+
+  async create(prefix: string, partitions: number): Promise<string> {
+    const admin = await this.connectedAdmin();
+    const topic = `bench-${prefix}-${Math.floor(Date.now() / 1000)}-${crypto.randomBytes(4).toString('hex')}`;
+    this.created.push(topic);
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    return topic;
+  }
+
+  /** Records the topic holds: sum of its partitions' end minus start offsets. */
+  async countRecords(topic: string): Promise<number> {
+    const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.admin === undefined) return;
+    const topics = this.created.splice(0);
+    if (topics.length > 0) await this.admin.deleteTopics({ topics }).catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+    this.admin = undefined;
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    await this.connect();
+    return this.admin as Admin;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench [-- --quick] [--seed N] [--repetitions N] [--scenario NAME] [--brokers LIST]`
+ *
+ * Runs the scenarios of bench/scenarios/, prints a results table and writes
+ * bench/results/latest.json and docs/BENCHMARKS.md (`--quick`: bench/results/quick.{json,md}).
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BenchTopics } from './lib/bench-topics';
+import { describeEnvironment, finishEnvironment } from './lib/environment';
+import { installKafkaTools, javaExecutable } from './lib/kafka-tools';
+import { resultsTable, writeJson, writeMarkdown, type BenchResults } from './lib/report';
+import type { ScenarioResult } from './lib/scenario';
+import { SCENARIOS } from './scenarios';
+
+const USAGE = `Usage: npm run bench [-- options]
+
+  --quick             smoke run: tiny counts, writes bench/results/quick.{json,md} only
+  --seed N            seed of the synthetic data (default 1)
+  --repetitions N     measured repetitions per scenario (default: the scenario's, 5 for produce)
+  --scenario NAME     run only this scenario (repeatable); one of: ${SCENARIOS.map((s) => s.name).join(', ')}
+  --brokers LIST      Kafka bootstrap servers (default $KAFKA_BROKERS or 127.0.0.1:9092)`;
+
+const repoRoot = path.resolve(__dirname, '..');
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      repetitions: { type: 'string' },
+      scenario: { type: 'string', multiple: true },
+      brokers: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const seed = integer('seed', values.seed, 1, () => true);
+  const repetitions = values.repetitions === undefined ? undefined : integer('repetitions', values.repetitions, 1, (n) => n >= 1);
+  const unknown = (values.scenario ?? []).filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length > 0) throw new UsageError(`unknown scenario ${unknown.join(', ')}; expected one of ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const selected = values.scenario === undefined ? SCENARIOS : SCENARIOS.filter((s) => values.scenario?.includes(s.name));
+  const brokers = (values.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').filter((b) => b !== '');
+  const quick = values.quick === true;
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+  const topics = new BenchTopics(brokers);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`${signal}: deleting the bench topics...`);
+    void topics.cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const results: ScenarioResult[] = [];
+  const toolsLib = await installKafkaTools(log);
+  const environment = describeEnvironment(commandLine(argv), javaExecutable(), toolsLib);
+  try {
+    await topics.connect();
+    for (const scenario of selected) {
+      log(`[${scenario.name}] ${scenario.title}${quick ? ' (quick)' : ''}`);
+      results.push(await scenario.run({ quick, seed, repetitions, brokers, topics, log }));
+    }
+  } finally {
+    await topics.cleanup();
+  }
+  finishEnvironment(environment);
+
+  const report: BenchResults = { format: 1, quick, seed, environment, scenarios: results };
+  const json = path.join(repoRoot, 'bench', 'results', quick ? 'quick.json' : 'latest.json');
+  const markdown = quick ? path.join(repoRoot, 'bench', 'results', 'quick.md') : path.join(repoRoot, 'docs', 'BENCHMARKS.md');
+  writeJson(json, report);
+  writeMarkdown(markdown, report, json);
+  console.log(`\n${resultsTable(report)}\n\nwrote ${path.relative(repoRoot, json)} and ${path.relative(repoRoot, markdown)}`);
+  return 0;
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, check: (n: number) => boolean): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || !check(n)) throw new UsageError(`--${name} is ${JSON.stringify(raw)}, expected ${name === 'seed' ? 'an integer' : 'a positive integer'}`);
+  return n;
+}
+
+function commandLine(argv: readonly string[]): string {
+  return argv.length === 0 ? 'npm run bench' : `npm run bench -- ${argv.join(' ')}`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+      console.error(`${(err as Error).message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,9 @@
+import type { Scenario } from '../lib/scenario';
+import { produceScenario } from './produce';
+
+/**
+ * Every scenario of `npm run bench`, in run order. To add one: write bench/scenarios/<name>.ts
+ * exporting a Scenario (see bench/lib/scenario.ts; bench/lib/runner.ts does the warm-up,
+ * repetitions, median and spread, and pairs ratios per round), then list it here.
+ */
+export const SCENARIOS: readonly Scenario[] = [produceScenario];
