@@ -64,7 +64,8 @@ describe('buildLogRecord', () => {
     ['a function in context', { context: { cb: () => 1 } }, 'context.cb', /context\.cb is a function: functions and symbols cannot be serialized/],
     ['NaN in context', { context: { ratio: Number.NaN } }, 'context.ratio', /NaN and Infinity cannot be serialized/],
     ['a BigInt in context', { context: { big: 10n } }, 'context.big', /context\.big is 10n: BigInt/],
-    ['a circular context', { context: circular }, 'context', /context cannot be serialized: .*circular/i],
+    ['a circular context', { context: circular }, 'context.self', /^context\.self refers back to an enclosing object: a circular structure cannot be serialized$/],
+    ['a nested bad value', { context: { a: { b: [1, undefined] } } }, 'context.a.b.1', /^context\.a\.b\.1 is undefined: undefined inside an array would become null$/],
     ['a negative timestamp', { timestampMicros: -1 }, 'timestamp', /timestamp is -1/],
     ['an empty trace id', { traceId: '' }, 'traceId', /traceId is "", expected a non-empty string or nothing/],
   ])('refuses %s, naming the field', (_case, patch, field, message) => {
