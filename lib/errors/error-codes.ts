@@ -24,6 +24,9 @@ export const ERROR_CODES = [
   'ENRICH_INVALID_CONTEXT',
   'ENRICH_GEOIP_DATABASE',
   'ENRICH_UNEXPECTED',
+  // sink-es
+  'ESSINK_REJECTED',
+  'ESSINK_REQUEST_FAILED',
   // the consume-process-produce loop
   'RUNNER_FENCED',
 ] as const;

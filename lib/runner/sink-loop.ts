@@ -1,0 +1,142 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import type { OutputMessage, SourcePosition } from '../dead-letter';
+import type { Logger } from '../telemetry';
+import { counter, gauge, histogram, type Registry } from '../telemetry';
+
+/** One consumed record as a sink sees it. */
+export interface SinkInput {
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly source: SourcePosition;
+}
+
+/** What a sink returns for a batch once the downstream acknowledged everything it accepted. */
+export interface SinkBatchResult {
+  /** Records the downstream refused for good, as dead-letter messages with the reason. */
+  readonly deadLetters: readonly OutputMessage[];
+}
+
+export interface SinkLoopOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly inputTopic: string;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** Metric prefix, e.g. `logpipe_sink_es`. */
+  readonly metricPrefix: string;
+  /**
+   * Writes a batch downstream and resolves only when every record is acknowledged or
+   * returned as a dead letter. It retries transient failures itself, calling `heartbeat`
+   * between attempts so the group keeps the partition while the downstream is away.
+   */
+  readonly writeBatch: (records: readonly SinkInput[], heartbeat: () => Promise<void>) => Promise<SinkBatchResult>;
+  readonly sessionTimeoutMs?: number;
+  /** Bytes fetched per partition, which bounds the memory of a batch in flight. */
+  readonly maxBytesPerPartition?: number;
+  /** Partition batches written at once: the bound on requests in flight downstream. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** How long a fetch waits to fill up: the sink's flush interval. */
+  readonly maxWaitTimeMs?: number;
+}
+
+/**
+ * At-least-once consume -> write -> commit for sinks whose downstream is idempotent
+ * (Elasticsearch by _id, Loki by identical entries). A batch's offset is committed only
+ * after the downstream acknowledged every record of it or the dead-letter topic did.
+ * While a batch is being retried, its partition fetches nothing more: backpressure,
+ * with memory bounded by maxBytesPerPartition x partitionsConsumedConcurrently.
+ */
+export class SinkLoop {
+  private readonly consumer: Consumer;
+  private readonly dlqProducer: Producer;
+  private readonly records;
+  private readonly batchSeconds;
+  private readonly inFlight;
+  private running = false;
+  private assigned = 0;
+  private lastCommitAt = 0;
+
+  constructor(private readonly options: SinkLoopOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+    });
+    this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.records = counter(options.registry, `${options.metricPrefix}_records_total`, 'Records by outcome: written (acknowledged downstream) or dead_lettered.', ['outcome']);
+    this.batchSeconds = histogram(options.registry, `${options.metricPrefix}_batch_duration_seconds`, 'From fetch to commit of one partition batch, retries included.', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
+    this.inFlight = gauge(options.registry, `${options.metricPrefix}_batches_in_flight`, 'Partition batches being written (fetching pauses for their partitions).');
+  }
+
+  async start(): Promise<void> {
+    const { consumer, options } = this;
+    await this.dlqProducer.connect();
+    await consumer.connect();
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const assignment = e.payload.memberAssignment as Record<string, number[]>;
+      this.assigned = assignment[options.inputTopic]?.length ?? 0;
+      options.logger.info({ assignment }, 'Joined the consumer group');
+    });
+    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
+    this.running = true;
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 2,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect().catch((err: unknown) => this.options.logger.warn({ err }, 'Consumer did not disconnect cleanly'));
+    await this.dlqProducer.disconnect().catch(() => undefined);
+  }
+
+  status(): { running: boolean; assignedPartitions: number; lastCommitAt: number } {
+    return { running: this.running, assignedPartitions: this.assigned, lastCommitAt: this.lastCommitAt };
+  }
+
+  private async processBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const started = process.hrtime.bigint();
+    this.inFlight.inc();
+    try {
+      const inputs: SinkInput[] = batch.messages.map((m) => ({ key: m.key, value: m.value, source: { topic: batch.topic, partition: batch.partition, offset: m.offset } }));
+      const { deadLetters } = await this.options.writeBatch(inputs, heartbeat);
+      if (deadLetters.length > 0) await this.sendDeadLetters(deadLetters, heartbeat);
+      const next = (BigInt(batch.lastOffset()) + 1n).toString();
+      // With autoCommit off, kafkajs's commitOffsetsIfNecessary commits nothing: commit explicitly.
+      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      resolveOffset(batch.lastOffset());
+      this.lastCommitAt = Date.now();
+      this.records.inc({ outcome: 'written' }, inputs.length - deadLetters.length);
+      if (deadLetters.length > 0) this.records.inc({ outcome: 'dead_lettered' }, deadLetters.length);
+      this.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    } finally {
+      this.inFlight.dec();
+    }
+  }
+
+  /** The dead-letter topic must acknowledge before the offset moves: retried until it does. */
+  private async sendDeadLetters(messages: readonly OutputMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const byTopic = new Map<string, OutputMessage[]>();
+        for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+        await this.dlqProducer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) })),
+        });
+        return;
+      } catch (err) {
+        this.options.logger.error({ attempt, records: messages.length, err: { name: (err as Error).name, message: (err as Error).message } }, 'Dead-letter topic did not acknowledge; retrying before committing the batch');
+        await sleep(Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)));
+        await heartbeat();
+      }
+    }
+  }
+}
