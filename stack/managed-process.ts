@@ -35,6 +35,9 @@ export class ManagedProcess {
   }
 
   start(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string }): number {
+    // Two starters racing (a test's `up` and a teardown's) must not leave an untracked twin.
+    const running = processesWithMarker(this.marker);
+    if (running.length > 0) throw new Error(`${this.name} is already running (pids ${running.join(', ')}) without a pid file; stop them first`);
     fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
     const out = fs.openSync(options.logFile, 'a');
     try {

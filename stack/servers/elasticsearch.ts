@@ -82,7 +82,11 @@ export class ElasticsearchServer implements LocalServer {
     delete env.JAVA_HOME; // ES warns when both are set; ES_JAVA_HOME wins anyway.
     const launcher = path.join(this.home(), 'bin', 'elasticsearch');
     const asUser = dropRootPrivileges([this.runDir, this.distDir]);
-    this.process.start(asUser[0] ?? launcher, [...asUser.slice(1), ...(asUser.length > 0 ? [launcher] : []), '-q'], {
+    // path.data on the command line (not only in elasticsearch.yml) puts the run directory in
+    // the command line of every stage: setpriv, the bin/elasticsearch shell script, the launcher
+    // JVM. The pid check looks for it there, even in the moment before the JVM starts.
+    const args = ['-q', `-Epath.data=${dataDir}`];
+    this.process.start(asUser[0] ?? launcher, [...asUser.slice(1), ...(asUser.length > 0 ? [launcher] : []), ...args], {
       cwd: this.runDir,
       env,
       logFile: this.logFile,
