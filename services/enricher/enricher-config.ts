@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { configFromEnv, KAFKA_ENV, kafkaConnectionSchema, parseConfig, type EnvBinding } from '../../lib/config';
+import { configFromEnv, KAFKA_ENV, kafkaConnectionSchema, parseConfig, SERVICE_COMMON_ENV, serviceCommonFields, type EnvBinding } from '../../lib/config';
 
 /** Every key of the enricher, its default and its unit; the README lists them from here. */
 export const enricherConfigSchema = z
@@ -33,12 +33,7 @@ export const enricherConfigSchema = z
     minTimestamp: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
     /** Event times this far ahead of the enricher's clock are dead-lettered; 1 day. */
     maxFutureSkewSec: z.number().int().nonnegative().default(86_400),
-    /** Port of /metrics, /healthz and /readyz; 0 picks a free one. */
-    httpPort: z.number().int().min(0).max(65535).default(8081),
-    httpHost: z.string().default('0.0.0.0'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** How long SIGTERM may take: the batch in flight commits or aborts within it. */
-    shutdownTimeoutMs: z.number().int().positive().default(30_000),
+    ...serviceCommonFields(8081),
   })
   .strict();
 
@@ -58,10 +53,7 @@ export const ENRICHER_ENV: readonly EnvBinding[] = [
   { env: 'ENRICHER_PASS_THROUGH', key: 'passThrough', type: 'boolean' },
   { env: 'ENRICHER_MIN_TIMESTAMP', key: 'minTimestamp', type: 'string' },
   { env: 'ENRICHER_MAX_FUTURE_SKEW_SEC', key: 'maxFutureSkewSec', type: 'number' },
-  { env: 'HTTP_PORT', key: 'httpPort', type: 'number' },
-  { env: 'HTTP_HOST', key: 'httpHost', type: 'string' },
-  { env: 'LOG_LEVEL', key: 'logLevel', type: 'string' },
-  { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'number' },
+  ...SERVICE_COMMON_ENV,
 ];
 
 export function parseEnricherConfig(input: unknown): EnricherConfig {

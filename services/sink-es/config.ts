@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configFromEnv, KAFKA_ENV, kafkaConnectionSchema, parseConfig, type EnvBinding } from '../../lib/config';
+import { configFromEnv, KAFKA_ENV, kafkaConnectionSchema, parseConfig, SERVICE_COMMON_ENV, serviceCommonFields, type EnvBinding } from '../../lib/config';
 
 /** Every key of sink-es, its default and its unit. */
 export const sinkEsConfigSchema = z
@@ -34,10 +34,7 @@ export const sinkEsConfigSchema = z
     retryInitialMs: z.number().int().positive().default(200),
     retryMaxMs: z.number().int().positive().default(30_000),
     sessionTimeoutMs: z.number().int().min(6_000).default(30_000),
-    httpPort: z.number().int().min(0).max(65535).default(8082),
-    httpHost: z.string().default('0.0.0.0'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    shutdownTimeoutMs: z.number().int().positive().default(30_000),
+    ...serviceCommonFields(8082),
   })
   .strict();
 
@@ -63,10 +60,7 @@ export const SINK_ES_ENV: readonly EnvBinding[] = [
   { env: 'SINK_ES_MAX_IN_FLIGHT', key: 'maxInFlight', type: 'number' },
   { env: 'SINK_ES_FLUSH_INTERVAL_MS', key: 'flushIntervalMs', type: 'number' },
   { env: 'SINK_ES_SESSION_TIMEOUT_MS', key: 'sessionTimeoutMs', type: 'number' },
-  { env: 'HTTP_PORT', key: 'httpPort', type: 'number' },
-  { env: 'HTTP_HOST', key: 'httpHost', type: 'string' },
-  { env: 'LOG_LEVEL', key: 'logLevel', type: 'string' },
-  { env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'number' },
+  ...SERVICE_COMMON_ENV,
 ];
 
 export function parseSinkEsConfig(input: unknown): SinkEsConfig {

@@ -1,11 +1,8 @@
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import { AvroCodec } from '../../../lib/codec';
 import { LOG_RECORD_SCHEMA } from '../../../lib/records';
 import { createLogger, Registry } from '../../../lib/telemetry';
-import { GeoIpLookup } from '../../../services/enricher/enrichments/geoip-lookup';
-import { RecordProcessor } from '../../../services/enricher/record-processor';
 import { buildLogRecord } from '../../../services/producer/build-log-record';
 import { SyntheticLogs } from '../../../services/producer/load/synthetic-logs';
 import { parseSinkEsConfig } from '../../../services/sink-es/config';
@@ -13,6 +10,7 @@ import { SinkEsService } from '../../../services/sink-es/sink-es-service';
 import { LocalStack } from '../../../stack/local-stack';
 import { stackConfigFromEnv } from '../../../stack/stack-config';
 import { KafkaTestTopics } from '../../harness/kafka-test-topics';
+import { testEnricher } from '../../harness/test-enricher';
 import { testEndpoints } from '../../harness/test-endpoints';
 import { uniqueName } from '../../harness/unique-name';
 
@@ -20,13 +18,7 @@ import { uniqueName } from '../../harness/unique-name';
 const stack = new LocalStack(stackConfigFromEnv());
 const managed = stack.server('elasticsearch').endpoint === testEndpoints().esUrl && stack.server('elasticsearch').process.isRunning();
 const codec = new AvroCodec();
-const enrich = new RecordProcessor(codec, GeoIpLookup.open({ cityDb: path.resolve(__dirname, '../../../../shared/geoip/GeoLite2-City-Test.mmdb') }), {
-  outputTopic: 'enriched',
-  dlqTopic: 'dlq',
-  instanceId: 'test',
-  passThrough: false,
-  limits: { minTimestampMicros: 0, maxFutureSkewMicros: 86_400_000_000 },
-});
+const enrich = testEnricher(codec);
 
 describe('sink-es while Elasticsearch is down for 30 s', () => {
   const topics = new KafkaTestTopics();

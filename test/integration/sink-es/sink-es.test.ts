@@ -1,28 +1,19 @@
-import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { AvroCodec } from '../../../lib/codec';
 import { readDeadLetterHeaders } from '../../../lib/dead-letter';
 import { LOG_RECORD_SCHEMA } from '../../../lib/records';
 import { createLogger, Registry } from '../../../lib/telemetry';
-import { GeoIpLookup } from '../../../services/enricher/enrichments/geoip-lookup';
-import { RecordProcessor } from '../../../services/enricher/record-processor';
 import { buildLogRecord } from '../../../services/producer/build-log-record';
 import { SyntheticLogs } from '../../../services/producer/load/synthetic-logs';
 import { parseSinkEsConfig } from '../../../services/sink-es/config';
 import { SinkEsService } from '../../../services/sink-es/sink-es-service';
 import { KafkaTestTopics } from '../../harness/kafka-test-topics';
+import { testEnricher } from '../../harness/test-enricher';
 import { testEndpoints } from '../../harness/test-endpoints';
 import { uniqueName } from '../../harness/unique-name';
 
 const codec = new AvroCodec();
-const geoipDir = path.resolve(__dirname, '../../../../shared/geoip');
-const enrich = new RecordProcessor(codec, GeoIpLookup.open({ cityDb: path.join(geoipDir, 'GeoLite2-City-Test.mmdb') }), {
-  outputTopic: 'enriched',
-  dlqTopic: 'dlq',
-  instanceId: 'test',
-  passThrough: false,
-  limits: { minTimestampMicros: 0, maxFutureSkewMicros: 86_400_000_000 },
-});
+const enrich = testEnricher(codec);
 const DAYS = ['2026-11-20T10:00:00Z', '2026-11-21T23:59:59Z', '2026-11-22T00:00:00Z'];
 
 /** Enriched records as the enricher writes them, spread over three UTC days. */
