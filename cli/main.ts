@@ -5,11 +5,14 @@
  */
 import { isLogpipeError } from '../lib/errors';
 import { PRODUCE_USAGE, runProduce, UsageError } from '../services/producer/produce-command';
+import { QueryUsageError, runSearch, runStats, SEARCH_USAGE, STATS_USAGE } from '../services/sink-es/query-commands';
 
 const USAGE = `Usage: logpipe <command> [options]
 
 Commands:
   produce     publish synthetic or file-based logs to Kafka (load generator)
+  search      search the logs in Elasticsearch (level, component, node, time, text)
+  stats       counts by level, component and node, and an hourly histogram
 
 Run \`logpipe <command> --help\` for a command's options.`;
 
@@ -21,6 +24,10 @@ async function main(argv: readonly string[]): Promise<number> {
       if (wantsHelp) return help(PRODUCE_USAGE);
       await runProduce(rest, (line) => console.log(line));
       return 0;
+    case 'search':
+      return wantsHelp ? help(SEARCH_USAGE) : runSearch(rest, (line) => console.log(line));
+    case 'stats':
+      return wantsHelp ? help(STATS_USAGE) : runStats(rest, (line) => console.log(line));
     case undefined:
     case '--help':
     case '-h':
@@ -41,7 +48,7 @@ function help(text: string): number {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const usage = err instanceof UsageError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
+    const usage = err instanceof UsageError || err instanceof QueryUsageError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
     console.error(isLogpipeError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
     process.exit(usage ? 2 : 1);
   },
