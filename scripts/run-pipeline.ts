@@ -36,9 +36,11 @@ async function main(): Promise<void> {
   const env = { ...process.env, KAFKA_BROKERS: brokers.join(','), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   const children = [
     service('enricher', ['services/enricher/main.ts'], { ...env, ...geoip, HTTP_PORT: '8081', ENRICHER_INSTANCE_ID: 'local-1' }),
+    service('sink-es', ['services/sink-es/main.ts'], { ...env, ES_URL: stack.server('elasticsearch').endpoint, HTTP_PORT: '8082' }),
     service('load generator', ['cli/main.ts', 'produce', '--rate', process.env.LOGPIPE_RATE ?? '200', '--duration', '86400'], env),
   ];
-  console.log('Running: enricher (metrics on http://127.0.0.1:8081/metrics) and the load generator (LOGPIPE_RATE records/s, default 200).');
+  console.log('Running: enricher (metrics on :8081), sink-es (:8082) and the load generator (LOGPIPE_RATE records/s, default 200).');
+  console.log('Try: npm run logpipe -- stats --hours 1   and   npm run logpipe -- search --level ERROR --since 15m');
   console.log('Ctrl-C stops the services; the stack keeps running until `npm run stack -- down`.');
   const stop = (): void => {
     for (const child of children) child.kill('SIGTERM');
