@@ -3,13 +3,14 @@
  *
  * Runs the scenarios of bench/scenarios/, prints a results table and writes
  * bench/results/latest.json and docs/BENCHMARKS.md (`--quick`: bench/results/quick.{json,md}).
+ * Each scenario keeps its latest result there: a `--scenario` run replaces only its own.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchTopics } from './lib/bench-topics';
-import { describeEnvironment, finishEnvironment } from './lib/environment';
+import { describeEnvironment, finishEnvironment, scenarioEnvironment } from './lib/environment';
 import { installKafkaTools, javaExecutable } from './lib/kafka-tools';
-import { resultsTable, writeJson, writeMarkdown, type BenchResults } from './lib/report';
+import { mergeResults, readResults, resultsTable, writeJson, writeMarkdown, type BenchResults } from './lib/report';
 import type { ScenarioResult } from './lib/scenario';
 import { SCENARIOS } from './scenarios';
 
@@ -17,7 +18,7 @@ const USAGE = `Usage: npm run bench [-- options]
 
   --quick             smoke run: tiny counts, writes bench/results/quick.{json,md} only
   --seed N            seed of the synthetic data (default 1)
-  --repetitions N     measured repetitions per scenario (default: the scenario's, 5 for produce)
+  --repetitions N     measured repetitions per scenario (default: the scenario's, 5 for produce and enrich)
   --scenario NAME     run only this scenario (repeatable); one of: ${SCENARIOS.map((s) => s.name).join(', ')}
   --brokers LIST      Kafka bootstrap servers (default $KAFKA_BROKERS or 127.0.0.1:9092)`;
 
@@ -64,19 +65,25 @@ async function main(argv: readonly string[]): Promise<number> {
     await topics.connect();
     for (const scenario of selected) {
       log(`[${scenario.name}] ${scenario.title}${quick ? ' (quick)' : ''}`);
-      results.push(await scenario.run({ quick, seed, repetitions, brokers, topics, log }));
+      const scenarioEnv = scenarioEnvironment(environment);
+      const result = await scenario.run({ quick, seed, repetitions, brokers, topics, log });
+      finishEnvironment(scenarioEnv);
+      results.push({ ...result, environment: scenarioEnv });
     }
   } finally {
     await topics.cleanup();
   }
   finishEnvironment(environment);
 
-  const report: BenchResults = { format: 1, quick, seed, environment, scenarios: results };
+  const thisRun: BenchResults = { format: 1, quick, seed, environment, scenarios: results };
   const json = path.join(repoRoot, 'bench', 'results', quick ? 'quick.json' : 'latest.json');
   const markdown = quick ? path.join(repoRoot, 'bench', 'results', 'quick.md') : path.join(repoRoot, 'docs', 'BENCHMARKS.md');
+  // Keep the other scenarios' latest results: a `--scenario` run replaces only its own.
+  const report = mergeResults(readResults(json), thisRun, SCENARIOS.map((s) => s.name));
   writeJson(json, report);
   writeMarkdown(markdown, report, json);
-  console.log(`\n${resultsTable(report)}\n\nwrote ${path.relative(repoRoot, json)} and ${path.relative(repoRoot, markdown)}`);
+  const kept = report.scenarios.filter((s) => !results.includes(s)).map((s) => s.name);
+  console.log(`\n${resultsTable(thisRun)}\n\nwrote ${path.relative(repoRoot, json)} and ${path.relative(repoRoot, markdown)}${kept.length > 0 ? ` (kept the earlier results of ${kept.join(', ')})` : ''}`);
   return 0;
 }
 

@@ -39,6 +39,32 @@ export class BenchTopics {
     return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
   }
 
+  /** End offset (high watermark) of every partition of the topic. */
+  async endOffsets(topic: string): Promise<Map<number, number>> {
+    const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
+    return new Map(offsets.map((p) => [p.partition, Number(p.high)]));
+  }
+
+  /** Offsets a consumer group has committed on the topic's partitions (-1: none yet). */
+  async committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+    const [entry] = await (await this.connectedAdmin()).fetchOffsets({ groupId, topics: [topic] });
+    return new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  }
+
+  /** Deletes topics of this run before the end (e.g. a scenario's large outputs); unknown ones are ignored. */
+  async delete(topics: readonly string[]): Promise<void> {
+    const mine = topics.filter((t) => this.created.includes(t));
+    if (mine.length === 0) return;
+    await (await this.connectedAdmin()).deleteTopics({ topics: mine });
+    for (const t of mine) this.created.splice(this.created.indexOf(t), 1);
+  }
+
+  /** Deletes (empty) consumer groups a scenario used; failures are ignored. */
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    await (await this.connectedAdmin()).deleteGroups([...groupIds]).catch(() => undefined);
+  }
+
   async cleanup(): Promise<void> {
     if (this.admin === undefined) return;
     const topics = this.created.splice(0);

@@ -47,6 +47,11 @@ export function describeEnvironment(command: string, java: string, toolsLibDir: 
   };
 }
 
+/** A copy of the run's environment for one scenario: its own date and load average. */
+export function scenarioEnvironment(run: Environment): Environment {
+  return { ...run, date: new Date().toISOString(), loadAverage: { start: round2(os.loadavg()[0] ?? 0), end: Number.NaN } };
+}
+
 export function finishEnvironment(environment: Environment): void {
   environment.loadAverage.end = round2(os.loadavg()[0] ?? 0);
 }

@@ -19,6 +19,33 @@ export function writeJson(file: string, results: BenchResults): void {
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
+/** The results file of an earlier run, or undefined when absent or not in this format. */
+export function readResults(file: string): BenchResults | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BenchResults>;
+    return parsed.format === 1 && Array.isArray(parsed.scenarios) && parsed.environment !== undefined ? (parsed as BenchResults) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keeps every scenario's latest result: this run's scenarios replace the earlier file's ones
+ * of the same name, the others stay (with the environment of the run that measured them), so
+ * `--scenario enrich` does not drop the produce figures. Order: `order` (bench/scenarios/index.ts);
+ * scenarios no longer listed there are dropped.
+ */
+export function mergeResults(previous: BenchResults | undefined, current: BenchResults, order: readonly string[]): BenchResults {
+  const byName = new Map<string, ScenarioResult>();
+  if (previous !== undefined && previous.quick === current.quick) {
+    for (const s of previous.scenarios) byName.set(s.name, s.environment === undefined ? { ...s, environment: previous.environment } : s);
+  }
+  for (const s of current.scenarios) byName.set(s.name, s);
+  const scenarios = order.map((name) => byName.get(name)).filter((s): s is ScenarioResult => s !== undefined);
+  return { ...current, scenarios };
+}
+
 export function writeMarkdown(file: string, results: BenchResults, jsonFile: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, renderMarkdown(results, path.relative(path.dirname(file), jsonFile), jsonFile));
@@ -31,6 +58,12 @@ const EXTRA_LABELS: Readonly<Record<string, string>> = {
   recordsPerRequest: 'records / request',
   p99LatencyMs: 'p99 latency (ms)',
   retries: 'retries',
+  startSeconds: 'start() (s)',
+  firstCommitSeconds: 'first commit (s)',
+  recordsPerTransaction: 'records / transaction',
+  abortedTransactions: 'aborted transactions',
+  deadLettered: 'dead-lettered',
+  outputBytesOnDiskPerRecord: 'output bytes on disk / record',
 };
 
 export function resultsTable(results: BenchResults): string {
@@ -48,6 +81,10 @@ export function resultsTable(results: BenchResults): string {
 
 function ratio(s: Summary): string {
   return `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+}
+
+function loadAverage(n: number | null): string {
+  return typeof n === 'number' && Number.isFinite(n) ? String(n) : '?';
 }
 
 function renderMarkdown(results: BenchResults, jsonLink: string, jsonFile: string): string {
@@ -73,12 +110,24 @@ function renderMarkdown(results: BenchResults, jsonLink: string, jsonFile: strin
   if (results.quick) out.push('**This is a `--quick` smoke run: counts are tiny and the figures mean nothing.**', '');
 
   out.push('## Run', '');
-  out.push(`- Date: ${env.date}`);
-  out.push(`- Command: \`${env.command}\` (seed ${results.seed})`);
+  out.push(`- Latest run: ${env.date}, \`${env.command}\` (seed ${results.seed})`);
   out.push(`- Machine: ${env.machine.nproc} CPUs (nproc), ${env.machine.memoryGiB} GiB memory, ${env.machine.cpuModel}, ${env.machine.os}`);
   out.push(`- Node ${env.node}; Java: ${env.java}`);
   out.push(`- Kafka: broker ${env.kafka.broker} (single KRaft node from \`npm run stack -- up\`), kafka-tools ${env.kafka.tools}; kafkajs ${env.kafka.kafkajs}`);
-  out.push(`- Load average (1 min) at start and end: ${env.loadAverage.start} / ${Number.isFinite(env.loadAverage.end) ? env.loadAverage.end : '?'}`);
+  out.push('- Each scenario keeps its latest result (`--scenario NAME` reruns only that one); when and under what load each was measured:');
+  for (const scenario of results.scenarios) {
+    const e = scenario.environment ?? env;
+    const seed = scenario.parameters.seed ?? results.seed;
+    const differs = [
+      e.node !== env.node ? `Node ${e.node}` : undefined,
+      e.kafka.broker !== env.kafka.broker || e.kafka.kafkajs !== env.kafka.kafkajs ? `broker ${e.kafka.broker}, kafkajs ${e.kafka.kafkajs}` : undefined,
+      e.machine.cpuModel !== env.machine.cpuModel || e.machine.nproc !== env.machine.nproc ? `${e.machine.nproc} CPUs ${e.machine.cpuModel}` : undefined,
+    ].filter((d): d is string => d !== undefined);
+    out.push(
+      `  - \`${scenario.name}\`: ${e.date}, \`${e.command}\` (seed ${String(seed)}); load average (1 min) at start and end ${loadAverage(e.loadAverage.start)} / ${loadAverage(e.loadAverage.end)}` +
+        (differs.length > 0 ? `; ${differs.join('; ')}` : ''),
+    );
+  }
   out.push('');
 
   for (const scenario of results.scenarios) {
@@ -104,7 +153,8 @@ function renderMarkdown(results: BenchResults, jsonLink: string, jsonFile: strin
   out.push('## Running and adding scenarios', '');
   out.push(
     '- `npm run bench` runs every scenario with its full counts and rewrites this file and `bench/results/latest.json`. It needs the local broker (`npm run stack -- up`), `java` 17+ and `mvn`; the first run copies Kafka\'s perf tools into `.stack/cache/kafka-tools/lib` (`stack/kafka-tools/pom.xml`).',
-    '- `npm run bench -- --quick` is a smoke run with tiny counts (under 30 s); it writes `bench/results/quick.json` and `quick.md` instead.',
+    '- `npm run bench -- --scenario NAME` reruns one scenario and replaces only its results (here and in the JSON); the other scenarios keep theirs, with the date and load of the run that measured them.',
+    '- `npm run bench -- --quick` is a smoke run with tiny counts (about a minute); it writes `bench/results/quick.json` and `quick.md` instead.',
     '- Options: `--seed N` (synthetic data, default 1), `--repetitions N`, `--scenario NAME` (repeatable), `--brokers host:port,...`.',
     '- A scenario is one file under `bench/scenarios/` exporting a `Scenario` (`bench/lib/scenario.ts`), listed in `bench/scenarios/index.ts`. `repeat()` in `bench/lib/runner.ts` runs its variants (ours and the baseline) with warm-up and rotation; `compare()` makes a row of the table above.',
     '',

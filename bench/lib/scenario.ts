@@ -1,4 +1,5 @@
 import type { BenchTopics } from './bench-topics';
+import type { Environment } from './environment';
 import type { Summary } from './stats';
 
 /**
@@ -59,4 +60,9 @@ export interface ScenarioResult {
   readonly baselineCommands: readonly string[];
   readonly notes: readonly string[];
   readonly seconds: number;
+  /**
+   * When, how and under what load this scenario ran; bench/run.ts fills it in. Results files
+   * keep each scenario's latest result, so scenarios in one file may come from different runs.
+   */
+  readonly environment?: Environment;
 }

@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/scenario';
+import { enrichScenario } from './enrich';
 import { produceScenario } from './produce';
 
 /**
@@ -6,4 +7,4 @@ import { produceScenario } from './produce';
  * exporting a Scenario (see bench/lib/scenario.ts; bench/lib/runner.ts does the warm-up,
  * repetitions, median and spread, and pairs ratios per round), then list it here.
  */
-export const SCENARIOS: readonly Scenario[] = [produceScenario];
+export const SCENARIOS: readonly Scenario[] = [produceScenario, enrichScenario];
