@@ -14,7 +14,10 @@ export interface EnrichContext {
   readonly nowMicros: number;
 }
 
-/** Adds every derived field to a validated record. Never throws for content: what does not apply is tagged. */
+/**
+ * Adds every derived field to a validated record, in place (the decoded record is ours alone).
+ * Never throws for content: what does not apply is tagged.
+ */
 export function enrichRecord(record: LogRecord, context: Readonly<Record<string, unknown>>, ctx: EnrichContext): EnrichedRecord {
   const tags: string[] = [];
 
@@ -49,8 +52,8 @@ export function enrichRecord(record: LogRecord, context: Readonly<Record<string,
   const metrics = messageMetrics(record.message);
   const classification = classify(record.level, record.message);
 
-  return {
-    ...record,
+  // Object.assign, not a spread: V8 spent ~40 us per record on `{ ...record, 17 more }` (bench profile).
+  return Object.assign(record as EnrichedRecord, {
     size_bytes: size !== undefined && 'category' in size ? size.sizeBytes : null,
     size_category: size !== undefined && 'category' in size ? size.category : null,
     client_ip: clientIp,
@@ -65,5 +68,5 @@ export function enrichRecord(record: LogRecord, context: Readonly<Record<string,
     tags,
     enriched_at: ctx.nowMicros,
     enricher_instance: ctx.instanceId,
-  };
+  });
 }
