@@ -71,16 +71,23 @@ export async function runProduce(argv: readonly string[], out: (line: string) =>
 
   const logger = createLogger({ name: 'logpipe-produce', destination: process.stderr, level: process.env.LOG_LEVEL ?? 'warn' });
   const collector = createLogCollector(
-    { nodeId: 'loadgen', service: values.service ?? 'storage-node', topic: values.topic ?? 'logs.raw', kafka: { brokers, clientId: 'logpipe-produce' } },
+    // The command stops its own loop on a signal and then closes: the collector must not close under it.
+    { nodeId: 'loadgen', service: values.service ?? 'storage-node', topic: values.topic ?? 'logs.raw', kafka: { brokers, clientId: 'logpipe-produce' }, closeOnSignals: false },
     { logger },
   );
+  let interrupted = false;
+  const interrupt = (): void => {
+    interrupted = true;
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const source = values.from === undefined ? synthetic(new SyntheticLogs({ seed, nodes, errorRatio, warningRatio, service: values.service ?? 'storage-node', version: '1.0.0' })) : fileEntries(values.from, out);
   const started = Date.now();
   const deadline = started + durationS * 1000;
   let produced = 0;
   let badLines = 0;
   for await (const item of source) {
-    if (produced >= count || Date.now() >= deadline) break;
+    if (interrupted || produced >= count || Date.now() >= deadline) break;
     if ('bad' in item) {
       badLines++;
       continue;
@@ -100,6 +107,8 @@ export async function runProduce(argv: readonly string[], out: (line: string) =>
       if (aheadMs > 5) await sleep(aheadMs);
     }
   }
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
   const report = await collector.close();
   const seconds = (Date.now() - started) / 1000;
   out(`produced ${report.sent} records in ${seconds.toFixed(1)} s (${Math.round(report.sent / seconds)} records/s)${values.from === undefined ? '' : `; ${badLines} bad lines skipped`}`);
