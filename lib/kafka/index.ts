@@ -1,2 +1,3 @@
 export { createKafka, type KafkaConnection } from './kafka-client';
 export { isRetriableKafkaError } from './retriable-kafka-error';
+export { AssignmentTracker } from './assignment-tracker';

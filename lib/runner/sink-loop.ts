@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { OutputMessage, SourcePosition } from '../dead-letter';
+import { AssignmentTracker } from '../kafka/assignment-tracker';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
 
@@ -54,7 +55,7 @@ export class SinkLoop {
   private readonly batchSeconds;
   private readonly inFlight;
   private running = false;
-  private assigned = 0;
+  private assignment: AssignmentTracker | undefined;
   private lastCommitAt = 0;
 
   constructor(private readonly options: SinkLoopOptions) {
@@ -75,11 +76,7 @@ export class SinkLoop {
     const { consumer, options } = this;
     await this.dlqProducer.connect();
     await consumer.connect();
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      const assignment = e.payload.memberAssignment as Record<string, number[]>;
-      this.assigned = assignment[options.inputTopic]?.length ?? 0;
-      options.logger.info({ assignment }, 'Joined the consumer group');
-    });
+    this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     this.running = true;
     await consumer.run({
@@ -97,7 +94,7 @@ export class SinkLoop {
   }
 
   status(): { running: boolean; assignedPartitions: number; lastCommitAt: number } {
-    return { running: this.running, assignedPartitions: this.assigned, lastCommitAt: this.lastCommitAt };
+    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, lastCommitAt: this.lastCommitAt };
   }
 
   private async processBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
@@ -126,7 +123,11 @@ export class SinkLoop {
     for (let attempt = 1; ; attempt++) {
       try {
         const byTopic = new Map<string, OutputMessage[]>();
-        for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+        for (const m of messages) {
+          const list = byTopic.get(m.topic);
+          if (list === undefined) byTopic.set(m.topic, [m]);
+          else list.push(m);
+        }
         await this.dlqProducer.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) })),

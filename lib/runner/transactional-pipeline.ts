@@ -1,6 +1,7 @@
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { OutputMessage, SourcePosition } from '../dead-letter';
 import { LogpipeError } from '../errors';
+import { AssignmentTracker } from '../kafka/assignment-tracker';
 import type { Logger } from '../telemetry';
 import { counter, histogram, type Registry } from '../telemetry';
 
@@ -75,7 +76,7 @@ export class TransactionalPipeline<O extends string> {
   private readonly transactionSeconds;
   private readonly aborted;
   private running = false;
-  private assigned = 0;
+  private assignment: AssignmentTracker | undefined;
   private fenced: LogpipeError | undefined;
   private lastCommitAt = 0;
 
@@ -102,11 +103,7 @@ export class TransactionalPipeline<O extends string> {
     const { consumer, producer, options } = this;
     await producer.connect();
     await consumer.connect();
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      const assignment = e.payload.memberAssignment as Record<string, number[]>;
-      this.assigned = assignment[options.inputTopic]?.length ?? 0;
-      options.logger.info({ assignment, generationId: e.payload.groupId }, 'Joined the consumer group');
-    });
+    this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     this.running = true;
     await consumer.run({
@@ -125,7 +122,7 @@ export class TransactionalPipeline<O extends string> {
 
   /** For /readyz: running, assigned partitions, not fenced. */
   status(): { running: boolean; assignedPartitions: number; fenced: boolean; lastCommitAt: number } {
-    return { running: this.running, assignedPartitions: this.assigned, fenced: this.fenced !== undefined, lastCommitAt: this.lastCommitAt };
+    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fenced: this.fenced !== undefined, lastCommitAt: this.lastCommitAt };
   }
 
   /** Rejects once this instance is fenced; main() exits on it. */
