@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { fetchCommittedOffsets } from '../../lib/kafka';
 
 /** Creates uniquely named `bench-*` topics and deletes them all at the end of the run. */
 export class BenchTopics {
@@ -47,8 +48,7 @@ export class BenchTopics {
 
   /** Offsets a consumer group has committed on the topic's partitions (-1: none yet). */
   async committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
-    const [entry] = await (await this.connectedAdmin()).fetchOffsets({ groupId, topics: [topic] });
-    return new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return fetchCommittedOffsets(await this.connectedAdmin(), groupId, topic);
   }
 
   /** Deletes topics of this run before the end (e.g. a scenario's large outputs); unknown ones are ignored. */

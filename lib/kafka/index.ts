@@ -1,3 +1,4 @@
 export { createKafka, type KafkaConnection } from './kafka-client';
 export { isRetriableKafkaError } from './retriable-kafka-error';
 export { AssignmentTracker } from './assignment-tracker';
+export { fetchCommittedOffsets, committedTotal } from './committed-offsets';

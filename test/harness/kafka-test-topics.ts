@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import { committedTotal, fetchCommittedOffsets } from '../../lib/kafka';
 import { testEndpoints } from './test-endpoints';
 import { uniqueName } from './unique-name';
 
@@ -71,6 +72,11 @@ export class KafkaTestTopics {
   async countRecords(topic: string): Promise<number> {
     const offsets = await (await this.connectedAdmin()).fetchTopicOffsets(topic);
     return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  }
+
+  /** How many records of `topic` the group has committed past (sum over partitions). */
+  async committed(groupId: string, topic: string): Promise<number> {
+    return committedTotal(await fetchCommittedOffsets(await this.connectedAdmin(), groupId, topic));
   }
 
   async cleanup(): Promise<void> {

@@ -46,16 +46,7 @@ describe('enricher exactly-once under kill -9 (real processes, real Kafka)', () 
     const startEnricher = (): ChildProcess => spawn(process.execPath, [main], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-    const committed = async (): Promise<number> => {
-      const admin = topics.kafka.admin();
-      await admin.connect();
-      try {
-        const [offsets] = await admin.fetchOffsets({ groupId, topics: [raw] });
-        return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-      } finally {
-        await admin.disconnect();
-      }
-    };
+    const committed = (): Promise<number> => topics.committed(groupId, raw);
 
     const total = RECORDS + BAD;
     const progress: number[] = [];

@@ -53,18 +53,10 @@ describe('sink-es against the real Elasticsearch and Kafka', () => {
     return new SinkEsService(config, { logger: createLogger({ name: 'test', level: 'silent' }), registry: new Registry() });
   }
 
-  async function committed(groupId: string, topic: string): Promise<number> {
-    const admin = topics.kafka.admin();
-    await admin.connect();
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    await admin.disconnect();
-    return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  }
-
   async function untilCommitted(groupId: string, topic: string, count: number): Promise<void> {
     const deadline = Date.now() + 90_000;
-    while ((await committed(groupId, topic)) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 300));
-    expect(await committed(groupId, topic)).toBe(count);
+    while ((await topics.committed(groupId, topic)) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 300));
+    expect(await topics.committed(groupId, topic)).toBe(count);
   }
 
   it('writes N records as N documents by log_id into daily indices, a replay changes no count, a type conflict is dead-lettered alone', async () => {
