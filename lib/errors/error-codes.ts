@@ -27,6 +27,12 @@ export const ERROR_CODES = [
   // sink-es
   'ESSINK_REJECTED',
   'ESSINK_REQUEST_FAILED',
+  // sink-loki
+  'LOKISINK_REJECTED',
+  'LOKISINK_REQUEST_FAILED',
+  // analyzer
+  'ANALYZER_RULES_INVALID',
+  'ANALYZER_LATE_RECORD',
   // the consume-process-produce loop
   'RUNNER_FENCED',
 ] as const;
