@@ -8,11 +8,14 @@ export interface SourcePosition {
 }
 
 /** A record to produce; `key` and `headers` as kafkajs takes them. */
-export interface OutputMessage {
+export interface OutputMessage<V extends Buffer | null = Buffer> {
   readonly topic: string;
   readonly key: Buffer | string | null;
-  readonly value: Buffer;
+  /** null (where allowed): a tombstone, deleting the key from a compacted topic. */
+  readonly value: V;
   readonly headers?: IHeaders;
+  /** Explicit partition (a changelog written partition for partition); otherwise by key. */
+  readonly partition?: number;
 }
 
 /** Header names of a dead-letter record; `logpipe dlq` reads them back. */
@@ -28,7 +31,7 @@ export const DLQ_HEADERS = {
   instance: 'logpipe.dlq.instance',
 } as const;
 
-export type DeadLetterStage = 'decode' | 'validate' | 'enrich' | 'sink-es' | 'sink-loki';
+export type DeadLetterStage = 'decode' | 'validate' | 'enrich' | 'sink-es' | 'sink-loki' | 'analyzer';
 
 export interface DeadLetterReason {
   readonly stage: DeadLetterStage;

@@ -1,4 +1,4 @@
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import type { OutputMessage, SourcePosition } from '../dead-letter';
 import { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
@@ -19,24 +19,52 @@ export interface TransactionalPipelineOptions<O extends string> {
   /** Metric prefix, e.g. `logpipe_enricher`. */
   readonly metricPrefix: string;
   /** One input record -> one output record and what happened to it (a metric label). */
-  readonly process: (key: Buffer | null, value: Buffer | null, source: SourcePosition) => { message: OutputMessage; outcome: O };
+  readonly process?: (key: Buffer | null, value: Buffer | null, source: SourcePosition) => { message: OutputMessage; outcome: O };
+  /** Instead of `process`: a whole partition batch -> any number of outputs (aggregating stages). */
+  readonly processBatch?: (batch: PipelineBatch) => Promise<PipelineBatchResult<O>>;
+  /** Called after each group join with the input partitions this instance now holds. */
+  readonly onAssignment?: (partitions: readonly number[]) => void;
+  /**
+   * Work driven by the clock rather than by input (e.g. announcing that a partition is idle):
+   * run every `intervalMs`, never while a batch is being processed; its outputs are produced
+   * in a transaction of their own.
+   */
+  readonly tick?: { readonly intervalMs: number; readonly run: (assigned: readonly number[]) => Promise<AnyOutput[]> };
   readonly sessionTimeoutMs?: number;
   /** Bytes fetched per partition: also the size of one transaction. */
   readonly maxBytesPerPartition?: number;
 }
 
+export interface PipelineBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+  /** Offset lag after this batch: 0 when the partition is caught up. */
+  readonly lagAfter: bigint;
+}
+
+export interface PipelineBatchResult<O extends string> {
+  readonly outputs: readonly AnyOutput[];
+  readonly outcomes: ReadonlyMap<O, number>;
+  /** Stored with the committed offset (OffsetCommit metadata), read back with fetchOffsets. */
+  readonly offsetMetadata?: string;
+}
+
+/** An output whose value may be a tombstone. */
+export type AnyOutput = OutputMessage<Buffer | null>;
+
 /** Below the broker's message.max.bytes (1 MiB + 12), Kafka's per-record overhead counted. */
 const MAX_REQUEST_BYTES = 900_000;
 const RECORD_OVERHEAD_BYTES = 32;
 
-function messageBytes(m: OutputMessage): number {
+function messageBytes(m: AnyOutput): number {
   let headers = 0;
   for (const [k, v] of Object.entries(m.headers ?? {})) headers += k.length + (v === undefined ? 0 : String(v).length) + 4;
-  return m.value.length + (m.key?.length ?? 0) + headers + RECORD_OVERHEAD_BYTES;
+  return (m.value?.length ?? 0) + (m.key?.length ?? 0) + headers + RECORD_OVERHEAD_BYTES;
 }
 
-function* chunkByBytes(messages: readonly OutputMessage[], maxBytes: number): Generator<OutputMessage[]> {
-  let chunk: OutputMessage[] = [];
+function* chunkByBytes(messages: readonly AnyOutput[], maxBytes: number): Generator<AnyOutput[]> {
+  let chunk: AnyOutput[] = [];
   let bytes = 0;
   for (const m of messages) {
     const size = messageBytes(m);
@@ -51,11 +79,14 @@ function* chunkByBytes(messages: readonly OutputMessage[], maxBytes: number): Ge
   if (chunk.length > 0) yield chunk;
 }
 
-function byTopic(messages: readonly OutputMessage[]): Array<{ topic: string; messages: Message[] }> {
+function byTopic(messages: readonly AnyOutput[]): Array<{ topic: string; messages: Message[] }> {
   const topics = new Map<string, Message[]>();
   for (const m of messages) {
     const list = topics.get(m.topic) ?? [];
-    list.push(m.headers === undefined ? { key: m.key, value: m.value } : { key: m.key, value: m.value, headers: m.headers });
+    const message: Message = { key: m.key, value: m.value };
+    if (m.headers !== undefined) message.headers = m.headers;
+    if (m.partition !== undefined) message.partition = m.partition;
+    list.push(message);
     topics.set(m.topic, list);
   }
   return [...topics].map(([topic, list]) => ({ topic, messages: list }));
@@ -79,8 +110,12 @@ export class TransactionalPipeline<O extends string> {
   private assignment: AssignmentTracker | undefined;
   private fenced: LogpipeError | undefined;
   private lastCommitAt = 0;
+  /** Batches and ticks share one transactional producer: one at a time. */
+  private exclusive: Promise<unknown> = Promise.resolve();
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: TransactionalPipelineOptions<O>) {
+    if ((options.process === undefined) === (options.processBatch === undefined)) throw new Error('TransactionalPipeline: give exactly one of process and processBatch');
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
@@ -104,18 +139,51 @@ export class TransactionalPipeline<O extends string> {
     await producer.connect();
     await consumer.connect();
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
+    if (options.onAssignment !== undefined) this.assignment.onAssignment(options.onAssignment);
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     this.running = true;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.processBatch(payload),
+      eachBatch: (payload) => this.serialized(() => this.processBatch(payload)),
     });
+    const tick = options.tick;
+    if (tick !== undefined) {
+      this.ticker = setInterval(() => {
+        if (!this.running || this.fenced !== undefined) return;
+        void this.serialized(() => this.runTick(tick.run)).catch(() => undefined);
+      }, tick.intervalMs);
+      this.ticker.unref();
+    }
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(work, work);
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTick(run: (assigned: readonly number[]) => Promise<AnyOutput[]>): Promise<void> {
+    try {
+      const outputs = await run(this.assignment?.partitionList ?? []);
+      if (outputs.length === 0) return;
+      const transaction = await this.producer.transaction();
+      try {
+        for (const chunk of chunkByBytes(outputs, MAX_REQUEST_BYTES)) await transaction.sendBatch({ acks: -1, topicMessages: byTopic(chunk) });
+        await transaction.commit();
+      } catch (err) {
+        await transaction.abort().catch(() => undefined);
+        throw err;
+      }
+    } catch (err) {
+      this.options.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'Periodic work failed; it runs again at the next tick');
+    }
   }
 
   /** Finishes the batch in flight (its transaction commits or aborts), leaves the group, disconnects. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.ticker !== undefined) clearInterval(this.ticker);
     await this.consumer.disconnect().catch((err: unknown) => this.options.logger.warn({ err }, 'Consumer did not disconnect cleanly'));
     await this.producer.disconnect().catch((err: unknown) => this.options.logger.warn({ err }, 'Producer did not disconnect cleanly'));
   }
@@ -132,14 +200,26 @@ export class TransactionalPipeline<O extends string> {
 
   private async processBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-    const outputs: OutputMessage[] = [];
-    const outcomes = new Map<O, number>();
-    for (const m of batch.messages) {
-      const { message, outcome } = this.options.process(m.key, m.value, { topic: batch.topic, partition: batch.partition, offset: m.offset });
-      outputs.push(message);
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    }
     const lastOffset = batch.lastOffset();
+    let outputs: readonly AnyOutput[];
+    let outcomes: ReadonlyMap<O, number>;
+    let metadata: string | undefined;
+    if (this.options.processBatch !== undefined) {
+      const result = await this.options.processBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, lagAfter: BigInt(batch.offsetLag()) });
+      ({ outputs, outcomes } = result);
+      metadata = result.offsetMetadata;
+    } else {
+      const process = this.options.process as NonNullable<TransactionalPipelineOptions<O>['process']>;
+      const list: OutputMessage[] = [];
+      const counts = new Map<O, number>();
+      for (const m of batch.messages) {
+        const { message, outcome } = process(m.key, m.value, { topic: batch.topic, partition: batch.partition, offset: m.offset });
+        list.push(message);
+        counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+      }
+      outputs = list;
+      outcomes = counts;
+    }
     const started = process.hrtime.bigint();
     const transaction = await this.producer.transaction();
     try {
@@ -149,7 +229,8 @@ export class TransactionalPipeline<O extends string> {
       }
       await transaction.sendOffsets({
         consumerGroupId: this.options.groupId,
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+        // kafkajs passes `metadata` through to TxnOffsetCommit; its types leave it out.
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString(), ...(metadata === undefined ? {} : { metadata }) }] }],
       });
       await transaction.commit();
     } catch (err) {

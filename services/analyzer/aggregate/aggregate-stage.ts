@@ -1,0 +1,167 @@
+import type { Admin, KafkaMessage } from 'kafkajs';
+import type { AvroCodec } from '../../../lib/codec';
+import { deadLetterMessage } from '../../../lib/dead-letter';
+import { isLogpipeError } from '../../../lib/errors';
+import type { AnyOutput, PipelineBatch, PipelineBatchResult } from '../../../lib/runner/transactional-pipeline';
+import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../../enricher/enriched-record';
+import type { CompiledRule } from '../rules/compile-rule';
+import { ANALYZER_PARTIAL_SCHEMA, type AnalyzerPartial, type SourceWatermark } from '../merge/state-types';
+import { aggregateBatch, type AggregatorSettings } from './partial-aggregator';
+
+export type AggregateOutcome = 'aggregated' | 'late' | 'dead_lettered';
+
+export interface AggregateStageSettings extends AggregatorSettings {
+  readonly groupId: string;
+  readonly inputTopic: string;
+  readonly partialsTopic: string;
+  readonly dlqTopic: string;
+  readonly instanceId: string;
+  readonly inputPartitions: number;
+  readonly partialsPartitions: number;
+  readonly idleTimeoutMs: number;
+}
+
+interface PartitionProgress {
+  watermark: number;
+  /** Processing time of the last batch (or of the assignment). */
+  lastActivity: number;
+  caughtUp: boolean | undefined;
+  idleAnnounced: boolean;
+}
+
+/**
+ * The first stage of the analyzer: per input partition batch, one partial per rule group and
+ * summary window, keyed so that one partition of the partials topic holds all of a key, then
+ * this partition's watermark to every partials partition. The watermark is kept with the
+ * committed offset (its metadata), so a restarted or new owner judges lateness as the old one did.
+ */
+export class AggregateStage {
+  private readonly progress = new Map<number, PartitionProgress>();
+
+  constructor(
+    private readonly codec: AvroCodec,
+    private readonly rules: readonly CompiledRule[],
+    private readonly settings: AggregateStageSettings,
+    private readonly admin: () => Promise<Admin>,
+    private readonly onLate: (records: number) => void,
+  ) {}
+
+  /** A rebalance may have moved partitions: their progress is re-read from the committed offsets. */
+  assigned(partitions: readonly number[]): void {
+    this.progress.clear();
+    this.committedWatermarks = undefined;
+    void partitions;
+  }
+
+  /** Watermarks stored with the committed offsets, read once per assignment. */
+  private committedWatermarks: Map<number, number> | undefined;
+
+  async processBatch(batch: PipelineBatch): Promise<PipelineBatchResult<AggregateOutcome>> {
+    const progress = await this.progressOf(batch.partition);
+    const records: EnrichedRecord[] = [];
+    const outputs: AnyOutput[] = [];
+    let deadLettered = 0;
+    for (const m of batch.messages) {
+      const record = this.decode(m, batch, outputs);
+      if (record === undefined) deadLettered++;
+      else records.push(record);
+    }
+    const result = aggregateBatch(records, this.rules, progress.watermark, this.settings);
+    progress.watermark = result.watermark;
+    progress.lastActivity = Date.now();
+    progress.caughtUp = batch.lagAfter <= 0n;
+    progress.idleAnnounced = false;
+    if (result.lateRecords > 0) this.onLate(result.lateRecords);
+    const { partialsTopic } = this.settings;
+    for (const rule of result.rules) outputs.push({ topic: partialsTopic, key: `rule|${rule.rule_id}|${rule.group_key}`, value: this.encode({ rule, summary: null, watermark: null }) });
+    for (const summary of result.summaries) outputs.push({ topic: partialsTopic, key: `summary|${summary.window_start}`, value: this.encode({ rule: null, summary, watermark: null }) });
+    outputs.push(...this.watermarkMessages(batch.partition, progress.watermark, false));
+    const outcomes = new Map<AggregateOutcome, number>([
+      ['aggregated', records.length - result.lateRecords],
+      ['late', result.lateRecords],
+      ['dead_lettered', deadLettered],
+    ]);
+    return { outputs, outcomes, offsetMetadata: JSON.stringify({ watermark: progress.watermark }) };
+  }
+
+  /**
+   * Announces partitions that are caught up and have been quiet for the idle timeout, so that
+   * they stop holding windows open. A partition never fetched since the assignment is checked
+   * against its end offset first: quiet because empty, not because another partition is busy.
+   */
+  async tick(assigned: readonly number[]): Promise<AnyOutput[]> {
+    const now = Date.now();
+    const outputs: AnyOutput[] = [];
+    for (const partition of assigned) {
+      const progress = await this.progressOf(partition);
+      if (progress.idleAnnounced || now - progress.lastActivity < this.settings.idleTimeoutMs) continue;
+      if (progress.caughtUp === undefined) progress.caughtUp = await this.isCaughtUp(partition);
+      if (!progress.caughtUp) continue;
+      progress.idleAnnounced = true;
+      outputs.push(...this.watermarkMessages(partition, progress.watermark, true));
+    }
+    return outputs;
+  }
+
+  private watermarkMessages(partition: number, eventTime: number, idle: boolean): AnyOutput[] {
+    const watermark: SourceWatermark = { source_partition: partition, source_partitions: this.settings.inputPartitions, event_time: eventTime, idle };
+    const value = this.encode({ rule: null, summary: null, watermark });
+    return Array.from({ length: this.settings.partialsPartitions }, (_, q) => ({ topic: this.settings.partialsTopic, key: `watermark|${partition}`, value, partition: q }));
+  }
+
+  private async progressOf(partition: number): Promise<PartitionProgress> {
+    let progress = this.progress.get(partition);
+    if (progress === undefined) {
+      const watermark = (await this.loadCommittedWatermarks()).get(partition) ?? -1;
+      this.progress.set(partition, (progress = { watermark, lastActivity: Date.now(), caughtUp: undefined, idleAnnounced: false }));
+    }
+    return progress;
+  }
+
+  private async loadCommittedWatermarks(): Promise<Map<number, number>> {
+    if (this.committedWatermarks !== undefined) return this.committedWatermarks;
+    const [entry] = await (await this.admin()).fetchOffsets({ groupId: this.settings.groupId, topics: [this.settings.inputTopic] });
+    const watermarks = new Map<number, number>();
+    for (const p of entry?.partitions ?? []) watermarks.set(p.partition, watermarkFromMetadata(p.metadata));
+    this.committedWatermarks = watermarks;
+    return watermarks;
+  }
+
+  private async isCaughtUp(partition: number): Promise<boolean> {
+    const admin = await this.admin();
+    const ends = await admin.fetchTopicOffsets(this.settings.inputTopic);
+    const end = ends.find((e) => e.partition === partition);
+    if (end === undefined) return false;
+    if (BigInt(end.high) === BigInt(end.low)) return true;
+    const [entry] = await admin.fetchOffsets({ groupId: this.settings.groupId, topics: [this.settings.inputTopic] });
+    const committed = entry?.partitions.find((p) => p.partition === partition);
+    return committed !== undefined && BigInt(committed.offset) >= BigInt(end.high);
+  }
+
+  private decode(m: KafkaMessage, batch: PipelineBatch, outputs: AnyOutput[]): EnrichedRecord | undefined {
+    try {
+      if (m.value === null) throw new Error('the record has no value (a tombstone)');
+      return this.codec.decode<EnrichedRecord>(m.value, ENRICHED_RECORD_SCHEMA).value;
+    } catch (err) {
+      const code = isLogpipeError(err) ? err.code : 'CODEC_INVALID_BODY';
+      outputs.push(
+        deadLetterMessage(this.settings.dlqTopic, m, { topic: batch.topic, partition: batch.partition, offset: m.offset }, { stage: 'analyzer', code, reason: (err as Error).message }, this.settings.instanceId),
+      );
+      return undefined;
+    }
+  }
+
+  private encode(partial: AnalyzerPartial): Buffer {
+    return this.codec.encode(ANALYZER_PARTIAL_SCHEMA, partial);
+  }
+}
+
+function watermarkFromMetadata(metadata: string | null): number {
+  if (!metadata) return -1;
+  try {
+    const value = Number((JSON.parse(metadata) as { watermark?: unknown }).watermark);
+    return Number.isFinite(value) ? value : -1;
+  } catch {
+    return -1;
+  }
+}
