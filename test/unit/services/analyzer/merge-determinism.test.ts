@@ -4,7 +4,7 @@ import { MergePartitionState } from '../../../../services/analyzer/merge/merge-p
 import type { AnalyzerPartial } from '../../../../services/analyzer/merge/state-types';
 import { parseRules } from '../../../../services/analyzer/rules/load-rules';
 import type { EnrichedRecord } from '../../../../services/enricher/enriched-record';
-import { MIN, rec, SEC } from './analyzer-fixtures';
+import { MIN, rec, SEC } from '../../../harness/enriched-record-fixture';
 
 const rules = parseRules({
   rules: [

@@ -2,7 +2,7 @@ import type { AlertEvent, RuleBucket, RuleState } from '../../../../services/ana
 import { alertId } from '../../../../services/analyzer/alerts/alert-id';
 import { RuleEvaluator } from '../../../../services/analyzer/alerts/rule-evaluator';
 import { parseRules } from '../../../../services/analyzer/rules/load-rules';
-import { MIN, T0 } from './analyzer-fixtures';
+import { MIN, T0 } from '../../../harness/enriched-record-fixture';
 
 function evaluator(over: Record<string, unknown>, renotifyMs = 0): RuleEvaluator {
   const [compiled] = parseRules({ rules: [{ id: 'r', name: 'R', severity: 'error', kind: 'frequency', threshold: 5, window: '5m', every: '1m', ...over }] });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { LogpipeError } from '../../../../lib/errors';
 import { compileRule } from '../../../../services/analyzer/rules/compile-rule';
 import { DEFAULT_RULES_FILE, loadRulesFile, parseRules } from '../../../../services/analyzer/rules/load-rules';
-import { rec } from './analyzer-fixtures';
+import { rec } from '../../../harness/enriched-record-fixture';
 
 function problems(input: unknown): string[] {
   try {

@@ -1,6 +1,6 @@
 import { healthScore } from '../../../../services/analyzer/stats/health-score';
 import { SummaryBuilder } from '../../../../services/analyzer/stats/summary-aggregate';
-import { rec, SEC, T0 } from './analyzer-fixtures';
+import { rec, SEC, T0 } from '../../../harness/enriched-record-fixture';
 
 describe('health score', () => {
   it('is 100 - (error_fraction * 50 + warning_fraction * 25), floored at 0', () => {

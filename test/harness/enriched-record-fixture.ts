@@ -1,4 +1,4 @@
-import type { EnrichedRecord } from '../../../../services/enricher/enriched-record';
+import type { EnrichedRecord } from '../../services/enricher/enriched-record';
 
 const BASE = Date.parse('2026-11-20T10:00:00Z');
 
