@@ -4,6 +4,7 @@
  * Exit codes: 0 done, 1 failed (the message says why), 2 bad usage.
  */
 import { isLogpipeError } from '../lib/errors';
+import { ALERTS_USAGE, AnalyzerUsageError, REPORT_USAGE, runAlerts, runReport } from '../services/analyzer/analyzer-commands';
 import { PRODUCE_USAGE, runProduce, UsageError } from '../services/producer/produce-command';
 import { QueryUsageError, runSearch, runStats, SEARCH_USAGE, STATS_USAGE } from '../services/sink-es/query-commands';
 
@@ -13,6 +14,8 @@ Commands:
   produce     publish synthetic or file-based logs to Kafka (load generator)
   search      search the logs in Elasticsearch (level, component, node, time, text)
   stats       counts by level, component and node, and an hourly histogram
+  report      an analyzer window summary as a Markdown report
+  alerts tail print alert events as they arrive (any Kafka client can do the same)
 
 Run \`logpipe <command> --help\` for a command's options.`;
 
@@ -28,6 +31,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return wantsHelp ? help(SEARCH_USAGE) : runSearch(rest, (line) => console.log(line));
     case 'stats':
       return wantsHelp ? help(STATS_USAGE) : runStats(rest, (line) => console.log(line));
+    case 'report':
+      return wantsHelp ? help(REPORT_USAGE) : runReport(rest, (line) => console.log(line));
+    case 'alerts':
+      return wantsHelp ? help(ALERTS_USAGE) : runAlerts(rest, (line) => console.log(line));
     case undefined:
     case '--help':
     case '-h':
@@ -48,7 +55,7 @@ function help(text: string): number {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const usage = err instanceof UsageError || err instanceof QueryUsageError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
+    const usage = err instanceof UsageError || err instanceof QueryUsageError || err instanceof AnalyzerUsageError || (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'));
     console.error(isLogpipeError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
     process.exit(usage ? 2 : 1);
   },

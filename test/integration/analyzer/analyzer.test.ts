@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { runAlerts, runReport } from '../../../services/analyzer/analyzer-commands';
 import { alertId } from '../../../services/analyzer/alerts/alert-id';
 import type { AnalyzerService } from '../../../services/analyzer/analyzer-service';
 import { MIN, T0 } from '../../harness/enriched-record-fixture';
@@ -64,6 +65,19 @@ describe('analyzer against the real Kafka', () => {
     expect(summaries[1]).toMatchObject({ errors: 10, error_rate_percent: 1.67, error_types: [{ name: 'timeout', count: 10 }] });
     expect(summaries[2]?.errors).toBe(6);
     expect(summaries[2]?.nodes.find((n) => n.node_id === 'node-2')).toMatchObject({ total: 100, errors: 6, components: 1 });
+
+    // What users read: the Markdown report of a window and the alert stream.
+    const report: string[] = [];
+    const brokers = testEndpoints().kafkaBrokers;
+    expect(await runReport(['--brokers', brokers, '--summaries', t.summaries, '--alerts', t.alerts, '--window-start', new Date(T0 + 10 * MIN).toISOString()], (l) => report.push(l))).toBe(0);
+    const markdown = report.join('\n');
+    expect(markdown).toContain('**Time window:** 2026-11-20T10:10:00Z to 2026-11-20T10:20:00Z');
+    expect(markdown).toContain('| errors (ERROR + CRITICAL) | 10 |');
+    expect(markdown).toContain('| timeout | 10 |');
+    expect(markdown).toMatch(/\| FIRING \| error \| errors \| - \| 2026-11-20T10:06:00Z to 2026-11-20T10:11:00Z \|/);
+    const tail: string[] = [];
+    expect(await runAlerts(['tail', '--from-beginning', '--json', '--exit-when-idle', '3', '--brokers', brokers, '--alerts', t.alerts], (l) => tail.push(l))).toBe(0);
+    expect(tail.map((l) => JSON.parse(l) as { alert_id: string }).map((a) => a.alert_id).sort()).toEqual(alerts.map((a) => a.alert_id).sort());
 
     // Replay: stop, reset the analyzer (input offsets to the beginning, internal state gone), run again.
     await stopAll();
