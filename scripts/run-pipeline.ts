@@ -37,10 +37,11 @@ async function main(): Promise<void> {
   const children = [
     service('enricher', ['services/enricher/main.ts'], { ...env, ...geoip, HTTP_PORT: '8081', ENRICHER_INSTANCE_ID: 'local-1' }),
     service('sink-es', ['services/sink-es/main.ts'], { ...env, ES_URL: stack.server('elasticsearch').endpoint, HTTP_PORT: '8082' }),
+    service('analyzer', ['services/analyzer/main.ts'], { ...env, HTTP_PORT: '8083', ANALYZER_INSTANCE_ID: 'local-1' }),
     service('load generator', ['cli/main.ts', 'produce', '--rate', process.env.LOGPIPE_RATE ?? '200', '--duration', '86400'], env),
   ];
-  console.log('Running: enricher (metrics on :8081), sink-es (:8082) and the load generator (LOGPIPE_RATE records/s, default 200).');
-  console.log('Try: npm run logpipe -- stats --hours 1   and   npm run logpipe -- search --level ERROR --since 15m');
+  console.log('Running: enricher (metrics on :8081), sink-es (:8082), analyzer (:8083) and the load generator (LOGPIPE_RATE records/s, default 200).');
+  console.log('Try: npm run logpipe -- stats --hours 1   npm run logpipe -- search --level ERROR --since 15m   npm run logpipe -- alerts tail');
   console.log('Ctrl-C stops the services; the stack keeps running until `npm run stack -- down`.');
   const stop = (): void => {
     for (const child of children) child.kill('SIGTERM');
