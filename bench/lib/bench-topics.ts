@@ -60,6 +60,11 @@ export class BenchTopics {
   }
 
   /** Deletes (empty) consumer groups a scenario used; failures are ignored. */
+  /** Deletes topics this run did not create itself (e.g. a service's internal topics). */
+  async deleteOthers(topics: readonly string[]): Promise<void> {
+    await (await this.connectedAdmin()).deleteTopics({ topics: [...topics] }).catch(() => undefined);
+  }
+
   async deleteGroups(groupIds: readonly string[]): Promise<void> {
     if (groupIds.length === 0) return;
     await (await this.connectedAdmin()).deleteGroups([...groupIds]).catch(() => undefined);

@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/scenario';
+import { analyzerScenario } from './analyzer';
 import { enrichScenario } from './enrich';
 import { produceScenario } from './produce';
 import { sinkEsScenario } from './sink-es';
@@ -8,4 +9,4 @@ import { sinkEsScenario } from './sink-es';
  * exporting a Scenario (see bench/lib/scenario.ts; bench/lib/runner.ts does the warm-up,
  * repetitions, median and spread, and pairs ratios per round), then list it here.
  */
-export const SCENARIOS: readonly Scenario[] = [produceScenario, enrichScenario, sinkEsScenario];
+export const SCENARIOS: readonly Scenario[] = [produceScenario, enrichScenario, sinkEsScenario, analyzerScenario];
