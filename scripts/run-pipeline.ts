@@ -6,26 +6,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { PIPELINE_TOPICS } from '../ops/pipeline-topology';
+import { runTopics } from '../ops/topics-command';
 import { LocalStack } from '../stack/local-stack';
 import { stackConfigFromEnv } from '../stack/stack-config';
 import { StackError } from '../stack/stack-error';
-
-const TOPICS = ['logs.raw', 'logs.enriched', 'logs.dlq', 'logs.alerts', 'logs.summaries'];
 
 async function main(): Promise<void> {
   const stack = new LocalStack(stackConfigFromEnv());
   await stack.up(undefined, (line) => console.log(line));
   const brokers = [stack.server('kafka').endpoint];
-  const admin = new Kafka({ clientId: 'logpipe-start', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  const existing = new Set(await admin.listTopics());
-  const missing = TOPICS.filter((t) => !existing.has(t));
-  if (missing.length > 0) {
-    await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true });
-  }
-  await admin.disconnect();
-  console.log(`topics ready: ${TOPICS.join(', ')}`);
+  await runTopics(['create', '--partitions', '3', '--brokers', brokers.join(',')], (line) => console.log(`  ${line}`));
+  console.log(`topics ready: ${PIPELINE_TOPICS.map((t) => t.name).join(', ')}`);
   console.log(`Kafka ${brokers.join(',')}  Elasticsearch ${stack.server('elasticsearch').endpoint}  Loki ${stack.server('loki').endpoint}`);
 
   // The services that have landed, each a real process, as they would run in production.

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { runReplay } from '../../../ops/replay-command';
 import { runAlerts, runReport } from '../../../services/analyzer/analyzer-commands';
 import { alertId } from '../../../services/analyzer/alerts/alert-id';
 import type { AnalyzerService } from '../../../services/analyzer/analyzer-service';
@@ -79,13 +80,11 @@ describe('analyzer against the real Kafka', () => {
     expect(await runAlerts(['tail', '--from-beginning', '--json', '--exit-when-idle', '3', '--brokers', brokers, '--alerts', t.alerts], (l) => tail.push(l))).toBe(0);
     expect(tail.map((l) => JSON.parse(l) as { alert_id: string }).map((a) => a.alert_id).sort()).toEqual(alerts.map((a) => a.alert_id).sort());
 
-    // Replay: stop, reset the analyzer (input offsets to the beginning, internal state gone), run again.
+    // Replay with the CLI: stop, `logpipe replay analyzer --to-earliest` (groups moved, internal state reset), run again.
     await stopAll();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([config.groupId, `${config.groupId}.merge`]);
-    await admin.deleteTopics({ topics: internalTopicNames(config) });
-    await admin.disconnect();
+    const replay: string[] = [];
+    expect(await runReplay(['analyzer', '--group', config.groupId, '--topic', t.input, '--to-earliest', '--brokers', brokers], (l) => replay.push(l))).toBe(0);
+    expect(replay.at(-1)).toBe(`Moved group ${config.groupId}: ${records.length} records will be processed again; reset ${config.groupId}.merge, ${config.groupId}.partials, ${config.groupId}.state (state recomputed from the input). Start analyzer to replay.`);
     await new Promise((r) => setTimeout(r, 2_000));
     running.push(startAnalyzer(config));
     const again = (await topics.drain(t.alerts, 12, 5_000)).map((m) => decodeAlert(m.value));
