@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchTopics } from './lib/bench-topics';
 import { describeEnvironment, finishEnvironment, scenarioEnvironment } from './lib/environment';
-import { installKafkaTools, javaExecutable } from './lib/kafka-tools';
+import { installKafkaTools, javaExecutable } from '../stack/kafka-tools';
 import { mergeResults, readResults, resultsTable, writeJson, writeMarkdown, type BenchResults } from './lib/report';
 import type { ScenarioResult } from './lib/scenario';
 import { SCENARIOS } from './scenarios';

@@ -8,6 +8,8 @@ command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+# A Kafka client that is not ours: the end-to-end test of alert subscription reads with it.
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { stackConfigFromEnv } from '../../stack/stack-config';
-import { jarVersion } from './kafka-tools';
+import { jarVersion } from '../../stack/kafka-tools';
 
 /** Where and with what a run happened; written next to every result. */
 export interface Environment {

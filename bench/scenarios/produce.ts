@@ -8,7 +8,7 @@ import { buildLogRecord } from '../../services/producer/build-log-record';
 import { SyntheticLogs, type SyntheticEntry } from '../../services/producer/load/synthetic-logs';
 import { createLogCollector } from '../../services/producer/log-collector';
 import { stackConfigFromEnv } from '../../stack/stack-config';
-import { installKafkaTools, javaExecutable, producerPerformanceArgs, runProducerPerformance } from '../lib/kafka-tools';
+import { installKafkaTools, javaExecutable, producerPerformanceArgs, runProducerPerformance } from '../../stack/kafka-tools';
 import { compare, repeat, type Measurement, type Variant } from '../lib/runner';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario';
 

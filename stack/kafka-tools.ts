@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { requireCommand, run } from '../../stack/commands';
-import { findJavaHome } from '../../stack/java-home';
-import { stackConfigFromEnv, stackSourceDir } from '../../stack/stack-config';
+import { requireCommand, run } from './commands';
+import { findJavaHome } from './java-home';
+import { stackConfigFromEnv, stackSourceDir } from './stack-config';
 
 /**
  * Kafka's own perf tools (org.apache.kafka:kafka-tools, see stack/kafka-tools/pom.xml),
