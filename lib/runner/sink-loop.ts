@@ -54,6 +54,7 @@ export class SinkLoop {
   private readonly records;
   private readonly batchSeconds;
   private readonly inFlight;
+  private readonly lag;
   private running = false;
   private assignment: AssignmentTracker | undefined;
   private lastCommitAt = 0;
@@ -70,6 +71,7 @@ export class SinkLoop {
     this.records = counter(options.registry, `${options.metricPrefix}_records_total`, 'Records by outcome: written (acknowledged downstream) or dead_lettered.', ['outcome']);
     this.batchSeconds = histogram(options.registry, `${options.metricPrefix}_batch_duration_seconds`, 'From fetch to commit of one partition batch, retries included.', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
     this.inFlight = gauge(options.registry, `${options.metricPrefix}_batches_in_flight`, 'Partition batches being written (fetching pauses for their partitions).');
+    this.lag = gauge(options.registry, `${options.metricPrefix}_consumer_lag`, 'Records between the last committed batch and the end of its partition, as of that fetch.', ['topic', 'partition']);
   }
 
   async start(): Promise<void> {
@@ -113,6 +115,7 @@ export class SinkLoop {
       this.records.inc({ outcome: 'written' }, inputs.length - deadLetters.length);
       if (deadLetters.length > 0) this.records.inc({ outcome: 'dead_lettered' }, deadLetters.length);
       this.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     } finally {
       this.inFlight.dec();
     }

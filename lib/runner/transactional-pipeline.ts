@@ -3,7 +3,7 @@ import type { OutputMessage, SourcePosition } from '../dead-letter';
 import { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
 import type { Logger } from '../telemetry';
-import { counter, histogram, type Registry } from '../telemetry';
+import { counter, gauge, histogram, type Registry } from '../telemetry';
 
 export interface TransactionalPipelineOptions<O extends string> {
   readonly kafka: Kafka;
@@ -106,6 +106,7 @@ export class TransactionalPipeline<O extends string> {
   private readonly records;
   private readonly transactionSeconds;
   private readonly aborted;
+  private readonly lag;
   private running = false;
   private assignment: AssignmentTracker | undefined;
   private fenced: LogpipeError | undefined;
@@ -132,6 +133,7 @@ export class TransactionalPipeline<O extends string> {
     this.records = counter(options.registry, `${options.metricPrefix}_records_total`, 'Records processed, by outcome.', ['outcome']);
     this.transactionSeconds = histogram(options.registry, `${options.metricPrefix}_transaction_duration_seconds`, 'Time to produce and commit one batch transaction.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
     this.aborted = counter(options.registry, `${options.metricPrefix}_transactions_aborted_total`, 'Batch transactions aborted (their records are processed again).');
+    this.lag = gauge(options.registry, `${options.metricPrefix}_consumer_lag`, 'Records between the last committed batch and the end of its partition, as of that fetch.', ['topic', 'partition']);
   }
 
   async start(): Promise<void> {
@@ -249,6 +251,7 @@ export class TransactionalPipeline<O extends string> {
     resolveOffset(lastOffset);
     this.lastCommitAt = Date.now();
     this.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     for (const [outcome, n] of outcomes) this.records.inc({ outcome }, n);
     await heartbeat();
   }
