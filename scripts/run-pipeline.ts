@@ -7,6 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PIPELINE_TOPICS } from '../ops/pipeline-topology';
+import { runAlerts, runReport } from '../services/analyzer/analyzer-commands';
+import { runSearch, runStats } from '../services/sink-es/query-commands';
+import { ProgressReader, progressLine } from './pipeline-progress';
 import { runTopics } from '../ops/topics-command';
 import { LocalStack } from '../stack/local-stack';
 import { stackConfigFromEnv } from '../stack/stack-config';
@@ -26,21 +29,65 @@ async function main(): Promise<void> {
     ? { GEOIP_CITY_DB: path.join(geoipDir, 'GeoLite2-City-Test.mmdb'), GEOIP_ASN_DB: path.join(geoipDir, 'GeoLite2-ASN-Test.mmdb') }
     : {};
   const env = { ...process.env, KAFKA_BROKERS: brokers.join(','), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const esUrl = stack.server('elasticsearch').endpoint;
+  const lokiUrl = stack.server('loki').endpoint;
+  // One-minute summaries so that a demo of a few minutes ends with a closed window to report.
+  const windowMs = process.env.LOGPIPE_WINDOW_MS ?? '60000';
+  const duration = process.env.LOGPIPE_DURATION ?? '86400';
   const children = [
     service('enricher', ['services/enricher/main.ts'], { ...env, ...geoip, HTTP_PORT: '8081', ENRICHER_INSTANCE_ID: 'local-1' }),
-    service('sink-es', ['services/sink-es/main.ts'], { ...env, ES_URL: stack.server('elasticsearch').endpoint, HTTP_PORT: '8082' }),
-    service('analyzer', ['services/analyzer/main.ts'], { ...env, HTTP_PORT: '8083', ANALYZER_INSTANCE_ID: 'local-1' }),
-    service('load generator', ['cli/main.ts', 'produce', '--rate', process.env.LOGPIPE_RATE ?? '200', '--duration', '86400'], env),
+    service('sink-es', ['services/sink-es/main.ts'], { ...env, ES_URL: esUrl, HTTP_PORT: '8082' }),
+    service('analyzer', ['services/analyzer/main.ts'], { ...env, HTTP_PORT: '8083', ANALYZER_INSTANCE_ID: 'local-1', ANALYZER_SUMMARY_WINDOW_MS: windowMs, ANALYZER_ALLOWED_LATENESS_MS: '5000', ANALYZER_IDLE_TIMEOUT_MS: '5000' }),
   ];
-  console.log('Running: enricher (metrics on :8081), sink-es (:8082), analyzer (:8083) and the load generator (LOGPIPE_RATE records/s, default 200).');
-  console.log('Try: npm run logpipe -- stats --hours 1   npm run logpipe -- search --level ERROR --since 15m   npm run logpipe -- alerts tail');
-  console.log('Ctrl-C stops the services; the stack keeps running until `npm run stack -- down`.');
-  const stop = (): void => {
-    for (const child of children) child.kill('SIGTERM');
+  const generator = service('load generator', ['cli/main.ts', 'produce', '--rate', process.env.LOGPIPE_RATE ?? '200', '--duration', duration], env);
+  console.log(`Running: enricher (metrics on :8081), sink-es (:8082), analyzer (:8083, ${Number(windowMs) / 1000} s summaries) and the load generator (LOGPIPE_RATE records/s, default 200${process.env.LOGPIPE_DURATION ? `, for ${duration} s` : ''}).`);
+  console.log('Ctrl-C stops the services and prints a report; the stack keeps running until `npm run stack -- down`.');
+
+  const progress = new ProgressReader({ brokers, esUrl, lokiUrl, metrics: { enricher: 'http://127.0.0.1:8081', analyzer: 'http://127.0.0.1:8083' } });
+  const started = Date.now();
+  let reading = false;
+  const ticker = setInterval(() => {
+    if (reading) return;
+    reading = true;
+    void progress
+      .read()
+      .then((p) => console.log(progressLine(p, (Date.now() - started) / 1000)))
+      .finally(() => (reading = false));
+  }, 1_000);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    generator.once('exit', () => setTimeout(resolve, 15_000)); // a bounded demo: let the pipeline drain, then report
+  });
+  clearInterval(ticker);
+  generator.kill('SIGTERM');
+  console.log('\nStopping the services (each finishes and commits its batch in flight)...');
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all([generator, ...children].map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r)))));
+  console.log(progressLine(await progress.read(), (Date.now() - started) / 1000));
+  await finalReport(brokers.join(','), esUrl);
+}
+
+/** What a newcomer wants to see at the end: a window report, example searches and the alerts. */
+async function finalReport(brokers: string, esUrl: string): Promise<void> {
+  const print = (line: string) => console.log(line);
+  const section = (title: string) => console.log(`\n==== ${title} ====`);
+  const attempt = async (what: string, run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (err) {
+      console.log(`(${what} failed: ${err instanceof Error ? err.message : String(err)})`);
+    }
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve))));
+  section('latest window report (logpipe report)');
+  await attempt('report', () => runReport(['--brokers', brokers], print));
+  section('logpipe search --level ERROR --since 1h --limit 5');
+  await attempt('search', () => runSearch(['--level', 'ERROR', '--since', '1h', '--limit', '5', '--es', esUrl], print));
+  section('logpipe stats --hours 1');
+  await attempt('stats', () => runStats(['--hours', '1', '--es', esUrl], print));
+  section('alerts received (logpipe alerts tail --from-beginning)');
+  await attempt('alerts', () => runAlerts(['tail', '--from-beginning', '--exit-when-idle', '3', '--brokers', brokers], print));
 }
 
 function service(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {

@@ -30,12 +30,23 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 const IDEMPOTENT_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
+/**
+ * CONCURRENT_TRANSACTIONS: the broker is still writing the markers of the previous transaction
+ * when the next one adds its partitions. Expected right after a commit (and after a restart
+ * with the same transactional id); kafkajs retries it, so it is not an error of ours.
+ */
+const CONCURRENT_TRANSACTIONS = 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
+
+function isRetriedNoise(message: string, extra: Record<string, unknown>): boolean {
+  return message === IDEMPOTENT_RETRIES_WARNING || extra.error === CONCURRENT_TRANSACTIONS || (typeof message === 'string' && message.endsWith(CONCURRENT_TRANSACTIONS));
+}
+
 /** Routes kafkajs's own log lines into the service's pino logger, one child per kafkajs namespace. */
 function pinoLogCreator(logger: Logger) {
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
-      const name = message === IDEMPOTENT_RETRIES_WARNING ? 'debug' : (LEVEL_NAMES[level] ?? 'info');
+      const name = isRetriedNoise(message, extra) ? 'debug' : (LEVEL_NAMES[level] ?? 'info');
       logger.child({ module: `kafkajs.${namespace}` })[name](extra, message);
     };
 }

@@ -6,7 +6,9 @@ const num = (v: number | null) => (v === null ? '-' : Number.isInteger(v) ? Stri
 
 function table(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string[] {
   if (rows.length === 0) return ['_none_'];
-  return [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  // Numbers right-aligned, text left-aligned.
+  const numeric = header.map((_, i) => rows.every((r) => typeof r[i] === 'number' || /^-?[\d.]+%?$/.test(String(r[i]))));
+  return [`| ${header.join(' | ')} |`, `|${numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
 const counts = (list: readonly NamedCount[]) => list.map((c) => [c.name, c.count] as const);
