@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The compiled services (`npm test` builds first): real processes, as they run in production. */
+export const SERVICE_MAIN = {
+  enricher: path.resolve(__dirname, '../../dist/services/enricher/main.js'),
+  'sink-es': path.resolve(__dirname, '../../dist/services/sink-es/main.js'),
+  'sink-loki': path.resolve(__dirname, '../../dist/services/sink-loki/main.js'),
+  analyzer: path.resolve(__dirname, '../../dist/services/analyzer/main.js'),
+} as const;
+
+export type ServiceProcessName = keyof typeof SERVICE_MAIN;
+
+/** Starts service processes and stops every one of them at the end of a test file. */
+export class ServiceProcesses {
+  private readonly children: ChildProcess[] = [];
+
+  start(service: ServiceProcessName, env: NodeJS.ProcessEnv): ChildProcess {
+    const main = SERVICE_MAIN[service];
+    if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+    const child = spawn(process.execPath, [main], { env: { ...process.env, HTTP_PORT: '0', LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    this.children.push(child);
+    return child;
+  }
+
+  /** SIGTERM to all, then the exit codes (a clean shutdown is 0). */
+  async stopAll(): Promise<Array<number | null>> {
+    const running = this.children.splice(0);
+    const exits = running.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve(c.exitCode) : new Promise<number | null>((r) => c.once('exit', (code) => r(code)))));
+    for (const c of running) c.kill('SIGTERM');
+    return Promise.all(exits);
+  }
+}
