@@ -24,10 +24,10 @@ export class ServiceProcesses {
     return child;
   }
 
-  /** SIGTERM to all, then the exit codes (a clean shutdown is 0). */
+  /** SIGTERM to every process still running, then their exit codes (a clean shutdown is 0). */
   async stopAll(): Promise<Array<number | null>> {
-    const running = this.children.splice(0);
-    const exits = running.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve(c.exitCode) : new Promise<number | null>((r) => c.once('exit', (code) => r(code)))));
+    const running = this.children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+    const exits = running.map((c) => new Promise<number | null>((r) => c.once('exit', (code) => r(code))));
     for (const c of running) c.kill('SIGTERM');
     return Promise.all(exits);
   }
