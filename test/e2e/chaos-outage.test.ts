@@ -1,0 +1,83 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LocalStack } from '../../stack/local-stack';
+import { stackConfigFromEnv } from '../../stack/stack-config';
+import { ChaosPipeline } from '../harness/chaos-pipeline';
+import { reportChaos } from '../harness/chaos-report';
+import { testEndpoints } from '../harness/test-endpoints';
+
+// Stopping a server is only possible when this run's servers are the local stack's processes.
+const stack = new LocalStack(stackConfigFromEnv());
+const managed = (server: 'elasticsearch' | 'kafka') =>
+  stack.server(server).process.isRunning() && (server === 'kafka' ? testEndpoints().kafkaBrokers.includes(stack.server('kafka').endpoint) : stack.server(server).endpoint === testEndpoints().esUrl);
+
+describe('chaos: servers go away while logs arrive', () => {
+  afterAll(() => stack.up(['kafka', 'elasticsearch'])); // never leave a shared server down
+
+  (managed('elasticsearch') ? it : it.skip)('Elasticsearch stopped for 60 s: the sink waits, then delivers everything once', async () => {
+    const pipeline = new ChaosPipeline();
+    try {
+      await pipeline.create();
+      pipeline.startAll();
+      const load = pipeline.load(40_000, 1_000);
+      await sleep(5_000);
+      await stack.down(['elasticsearch']);
+      const down = Date.now();
+      const rss: number[] = [];
+      while (Date.now() - down < 60_000) {
+        await sleep(5_000);
+        pipeline.notePeak('sink-es', pipeline.running.get('sink-es')?.pid);
+      }
+      await stack.up(['elasticsearch']);
+      const back = Date.now();
+      await load;
+      const r = await pipeline.reconcile();
+      reportChaos({
+        scenario: 'Elasticsearch stopped 60 s',
+        sent: r.sent,
+        delivered: `ES ${r.inElasticsearch}, analyzer ${r.countedByAnalyzer}`,
+        deadLettered: r.deadLettered,
+        lost: r.lost,
+        duplicated: r.duplicated,
+        recoverySeconds: `all in ES ${((Date.now() - back) / 1000).toFixed(0)} s after restart (incl. reconciliation)`,
+        peakRssMb: pipeline.peakSummary(),
+      });
+      void rss;
+      expect(r.exitCodes).toEqual([0, 0, 0]);
+      expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    } finally {
+      await stack.up(['elasticsearch']);
+      await pipeline.cleanup();
+    }
+  }, 600_000);
+
+  (managed('kafka') ? it : it.skip)('the Kafka broker restarts: every service reconnects and nothing is lost or doubled', async () => {
+    const pipeline = new ChaosPipeline();
+    try {
+      await pipeline.create();
+      pipeline.startAll();
+      await pipeline.load(10_000, 2_000);
+      await sleep(3_000);
+      const restartAt = Date.now();
+      await stack.down(['kafka']);
+      await stack.up(['kafka']);
+      const back = Date.now();
+      await pipeline.load(10_000, 2_000);
+      const r = await pipeline.reconcile();
+      reportChaos({
+        scenario: 'Kafka broker restarted',
+        sent: r.sent,
+        delivered: `ES ${r.inElasticsearch}, analyzer ${r.countedByAnalyzer}`,
+        deadLettered: r.deadLettered,
+        lost: r.lost,
+        duplicated: r.duplicated,
+        recoverySeconds: `broker away ${((back - restartAt) / 1000).toFixed(0)} s`,
+        peakRssMb: pipeline.peakSummary(),
+      });
+      expect(r.exitCodes).toEqual([0, 0, 0]);
+      expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    } finally {
+      await stack.up(['kafka']);
+      await pipeline.cleanup();
+    }
+  }, 600_000);
+});
