@@ -12,6 +12,7 @@ import { runTopics, TOPICS_USAGE } from '../ops/topics-command';
 import { ALERTS_USAGE, AnalyzerUsageError, REPORT_USAGE, runAlerts, runReport } from '../services/analyzer/analyzer-commands';
 import { PRODUCE_USAGE, runProduce, UsageError } from '../services/producer/produce-command';
 import { QueryUsageError, runSearch, runStats, SEARCH_USAGE, STATS_USAGE } from '../services/sink-es/query-commands';
+import { LABELS_USAGE, LOGQL_USAGE, runLabelValues, runLogQuery } from '../services/sink-loki/query-commands';
 
 const USAGE = `Usage: logpipe <command> [options]
 
@@ -23,6 +24,8 @@ Commands:
   produce     publish synthetic or file-based logs to Kafka (load generator)
   search      search the logs in Elasticsearch (level, component, node, time, text)
   stats       counts by level, component and node, and an hourly histogram
+  logql       run a LogQL query over a time range in Loki (lines or --json)
+  labels      list a label's values in Loki (e.g. every component), or the label names
   report      an analyzer window summary as a Markdown report
   alerts tail print alert events as they arrive (any Kafka client can do the same)
 
@@ -48,6 +51,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return wantsHelp ? help(DLQ_USAGE) : runDlq(rest, (line) => console.log(line));
     case 'lag':
       return wantsHelp ? help(LAG_USAGE) : runLag(rest, (line) => console.log(line));
+    case 'logql':
+      return wantsHelp ? help(LOGQL_USAGE) : runLogQuery(rest, (line) => console.log(line));
+    case 'labels':
+      return wantsHelp ? help(LABELS_USAGE) : runLabelValues(rest, (line) => console.log(line));
     case 'report':
       return wantsHelp ? help(REPORT_USAGE) : runReport(rest, (line) => console.log(line));
     case 'alerts':
