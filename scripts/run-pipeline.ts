@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PIPELINE_TOPICS } from '../ops/pipeline-topology';
 import { runAlerts, runReport } from '../services/analyzer/analyzer-commands';
 import { runSearch, runStats } from '../services/sink-es/query-commands';
+import { runLabelValues, runLogQuery } from '../services/sink-loki/query-commands';
 import { ProgressReader, progressLine } from './pipeline-progress';
 import { runTopics } from '../ops/topics-command';
 import { LocalStack } from '../stack/local-stack';
@@ -37,10 +38,11 @@ async function main(): Promise<void> {
   const children = [
     service('enricher', ['services/enricher/main.ts'], { ...env, ...geoip, HTTP_PORT: '8081', ENRICHER_INSTANCE_ID: 'local-1' }),
     service('sink-es', ['services/sink-es/main.ts'], { ...env, ES_URL: esUrl, HTTP_PORT: '8082' }),
+    service('sink-loki', ['services/sink-loki/main.ts'], { ...env, LOKI_URL: lokiUrl, HTTP_PORT: '8084' }),
     service('analyzer', ['services/analyzer/main.ts'], { ...env, HTTP_PORT: '8083', ANALYZER_INSTANCE_ID: 'local-1', ANALYZER_SUMMARY_WINDOW_MS: windowMs, ANALYZER_ALLOWED_LATENESS_MS: '5000', ANALYZER_IDLE_TIMEOUT_MS: '5000' }),
   ];
   const generator = service('load generator', ['cli/main.ts', 'produce', '--rate', process.env.LOGPIPE_RATE ?? '200', '--duration', duration], env);
-  console.log(`Running: enricher (metrics on :8081), sink-es (:8082), analyzer (:8083, ${Number(windowMs) / 1000} s summaries) and the load generator (LOGPIPE_RATE records/s, default 200${process.env.LOGPIPE_DURATION ? `, for ${duration} s` : ''}).`);
+  console.log(`Running: enricher (metrics on :8081), sink-es (:8082), sink-loki (:8084), analyzer (:8083, ${Number(windowMs) / 1000} s summaries) and the load generator (LOGPIPE_RATE records/s, default 200${process.env.LOGPIPE_DURATION ? `, for ${duration} s` : ''}).`);
   console.log('Ctrl-C stops the services and prints a report; the stack keeps running until `npm run stack -- down`.');
 
   const progress = new ProgressReader({ brokers, esUrl, lokiUrl, metrics: { enricher: 'http://127.0.0.1:8081', analyzer: 'http://127.0.0.1:8083' } });
@@ -66,11 +68,11 @@ async function main(): Promise<void> {
   for (const child of children) child.kill('SIGTERM');
   await Promise.all([generator, ...children].map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => child.once('exit', r)))));
   console.log(progressLine(await progress.read(), (Date.now() - started) / 1000));
-  await finalReport(brokers.join(','), esUrl);
+  await finalReport(brokers.join(','), esUrl, lokiUrl);
 }
 
 /** What a newcomer wants to see at the end: a window report, example searches and the alerts. */
-async function finalReport(brokers: string, esUrl: string): Promise<void> {
+async function finalReport(brokers: string, esUrl: string, lokiUrl: string): Promise<void> {
   const print = (line: string) => console.log(line);
   const section = (title: string) => console.log(`\n==== ${title} ====`);
   const attempt = async (what: string, run: () => Promise<unknown>) => {
@@ -86,6 +88,10 @@ async function finalReport(brokers: string, esUrl: string): Promise<void> {
   await attempt('search', () => runSearch(['--level', 'ERROR', '--since', '1h', '--limit', '5', '--es', esUrl], print));
   section('logpipe stats --hours 1');
   await attempt('stats', () => runStats(['--hours', '1', '--es', esUrl], print));
+  section('logpipe logql \'{job="dfs", level="ERROR"}\' --since 1h --limit 5');
+  await attempt('logql', () => runLogQuery(['{job="dfs", level="ERROR"}', '--since', '1h', '--limit', '5', '--loki', lokiUrl], print));
+  section('logpipe labels component');
+  await attempt('labels', () => runLabelValues(['component', '--loki', lokiUrl], print));
   section('alerts received (logpipe alerts tail --from-beginning)');
   await attempt('alerts', () => runAlerts(['tail', '--from-beginning', '--exit-when-idle', '3', '--brokers', brokers], print));
 }
