@@ -7,48 +7,51 @@ import { testEndpoints } from '../harness/test-endpoints';
 
 // Stopping a server is only possible when this run's servers are the local stack's processes.
 const stack = new LocalStack(stackConfigFromEnv());
-const managed = (server: 'elasticsearch' | 'kafka') =>
-  stack.server(server).process.isRunning() && (server === 'kafka' ? testEndpoints().kafkaBrokers.includes(stack.server('kafka').endpoint) : stack.server(server).endpoint === testEndpoints().esUrl);
+const managed = (server: 'elasticsearch' | 'kafka' | 'loki') =>
+  stack.server(server).process.isRunning() &&
+  { kafka: testEndpoints().kafkaBrokers.includes(stack.server('kafka').endpoint), elasticsearch: stack.server('elasticsearch').endpoint === testEndpoints().esUrl, loki: stack.server('loki').endpoint === testEndpoints().lokiUrl }[server];
 
 describe('chaos: servers go away while logs arrive', () => {
-  afterAll(() => stack.up(['kafka', 'elasticsearch'])); // never leave a shared server down
+  afterAll(() => stack.up(['kafka', 'elasticsearch', 'loki'])); // never leave a shared server down
 
-  (managed('elasticsearch') ? it : it.skip)('Elasticsearch stopped for 60 s: the sink waits, then delivers everything once', async () => {
-    const pipeline = new ChaosPipeline();
-    try {
-      await pipeline.create();
-      pipeline.startAll();
-      const load = pipeline.load(40_000, 1_000);
-      await sleep(5_000);
-      await stack.down(['elasticsearch']);
-      const down = Date.now();
-      const rss: number[] = [];
-      while (Date.now() - down < 60_000) {
+  const outage = (server: 'elasticsearch' | 'loki', label: string, sink: 'sink-es' | 'sink-loki') =>
+    (managed(server) ? it : it.skip)(`${label} stopped for 60 s: the sink waits, then delivers everything once`, async () => {
+      const pipeline = new ChaosPipeline();
+      try {
+        await pipeline.create();
+        pipeline.startAll();
+        const load = pipeline.load(40_000, 1_000);
         await sleep(5_000);
-        pipeline.notePeak('sink-es', pipeline.running.get('sink-es')?.pid);
+        await stack.down([server]);
+        const down = Date.now();
+        while (Date.now() - down < 60_000) {
+          await sleep(5_000);
+          pipeline.notePeak(sink, pipeline.running.get(sink)?.pid);
+        }
+        await stack.up([server]);
+        const back = Date.now();
+        await load;
+        const r = await pipeline.reconcile();
+        reportChaos({
+          scenario: `${label} stopped 60 s`,
+          sent: r.sent,
+          delivered: `ES ${r.inElasticsearch}, Loki ${r.inLoki}, analyzer ${r.countedByAnalyzer}`,
+          deadLettered: r.deadLettered,
+          lost: r.lost,
+          duplicated: r.duplicated,
+          recoverySeconds: `all delivered ${((Date.now() - back) / 1000).toFixed(0)} s after the restart (incl. reconciliation)`,
+          peakRssMb: pipeline.peakSummary(),
+        });
+        expect(r.exitCodes).toEqual([0, 0, 0, 0]);
+        expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+      } finally {
+        await stack.up([server]);
+        await pipeline.cleanup();
       }
-      await stack.up(['elasticsearch']);
-      const back = Date.now();
-      await load;
-      const r = await pipeline.reconcile();
-      reportChaos({
-        scenario: 'Elasticsearch stopped 60 s',
-        sent: r.sent,
-        delivered: `ES ${r.inElasticsearch}, analyzer ${r.countedByAnalyzer}`,
-        deadLettered: r.deadLettered,
-        lost: r.lost,
-        duplicated: r.duplicated,
-        recoverySeconds: `all in ES ${((Date.now() - back) / 1000).toFixed(0)} s after restart (incl. reconciliation)`,
-        peakRssMb: pipeline.peakSummary(),
-      });
-      void rss;
-      expect(r.exitCodes).toEqual([0, 0, 0]);
-      expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
-    } finally {
-      await stack.up(['elasticsearch']);
-      await pipeline.cleanup();
-    }
-  }, 600_000);
+    }, 600_000);
+
+  outage('elasticsearch', 'Elasticsearch', 'sink-es');
+  outage('loki', 'Loki', 'sink-loki');
 
   (managed('kafka') ? it : it.skip)('the Kafka broker restarts: every service reconnects and nothing is lost or doubled', async () => {
     const pipeline = new ChaosPipeline();
@@ -66,14 +69,14 @@ describe('chaos: servers go away while logs arrive', () => {
       reportChaos({
         scenario: 'Kafka broker restarted',
         sent: r.sent,
-        delivered: `ES ${r.inElasticsearch}, analyzer ${r.countedByAnalyzer}`,
+        delivered: `ES ${r.inElasticsearch}, Loki ${r.inLoki}, analyzer ${r.countedByAnalyzer}`,
         deadLettered: r.deadLettered,
         lost: r.lost,
         duplicated: r.duplicated,
         recoverySeconds: `broker away ${((back - restartAt) / 1000).toFixed(0)} s`,
         peakRssMb: pipeline.peakSummary(),
       });
-      expect(r.exitCodes).toEqual([0, 0, 0]);
+      expect(r.exitCodes).toEqual([0, 0, 0, 0]);
       expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
     } finally {
       await stack.up(['kafka']);

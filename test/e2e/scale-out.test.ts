@@ -6,6 +6,7 @@ import { ServiceProcesses } from '../harness/service-processes';
 import { testEndpoints } from '../harness/test-endpoints';
 import { uniqueName } from '../harness/unique-name';
 import { alertKey, decodeAlert, rulesFile } from '../integration/analyzer/analyzer-run';
+import { countOfJob } from '../integration/sink-loki/loki-entries';
 
 const RECORDS = 20_000;
 
@@ -38,6 +39,8 @@ describe('scale out: the same stream through 1 and through 3 instances of every 
     const prefix = uniqueName(`so-logs-${instances}`);
     prefixes.push(prefix);
     const run = uniqueName(`so-${instances}`);
+    const job = run.replace(/[^A-Za-z0-9_]/g, '_');
+    const startedAt = Date.now();
     internal.push(`${run}-analyzer.partials`, `${run}-analyzer.state`);
     const common = { KAFKA_BROKERS: testEndpoints().kafkaBrokers };
     const rules = rulesFile({
@@ -46,6 +49,7 @@ describe('scale out: the same stream through 1 and through 3 instances of every 
     for (let i = 1; i <= instances; i++) {
       processes.start('enricher', { ...common, ENRICHER_GROUP_ID: `${run}-enricher`, ENRICHER_INSTANCE_ID: `e${i}`, ENRICHER_INPUT_TOPIC: raw, ENRICHER_OUTPUT_TOPIC: enriched, ENRICHER_DLQ_TOPIC: dlq, ENRICHER_SESSION_TIMEOUT_MS: '6000' });
       processes.start('sink-es', { ...common, ES_URL: testEndpoints().esUrl, SINK_ES_GROUP_ID: `${run}-sink-es`, SINK_ES_INPUT_TOPIC: enriched, SINK_ES_DLQ_TOPIC: dlq, SINK_ES_INDEX_PREFIX: prefix, SINK_ES_SESSION_TIMEOUT_MS: '6000', SINK_ES_FLUSH_INTERVAL_MS: '200' });
+      processes.start('sink-loki', { ...common, LOKI_URL: testEndpoints().lokiUrl, SINK_LOKI_GROUP_ID: `${run}-sink-loki`, SINK_LOKI_INPUT_TOPIC: enriched, SINK_LOKI_DLQ_TOPIC: dlq, SINK_LOKI_JOB: job, SINK_LOKI_SESSION_TIMEOUT_MS: '6000', SINK_LOKI_FLUSH_INTERVAL_MS: '200' });
       processes.start('analyzer', {
         ...common,
         ANALYZER_GROUP_ID: `${run}-analyzer`,
@@ -62,33 +66,37 @@ describe('scale out: the same stream through 1 and through 3 instances of every 
     }
     const deadline = Date.now() + 240_000;
     while ((await topics.committed(`${run}-sink-es`, enriched)) < RECORDS && Date.now() < deadline) await sleep(1_000);
+    let inLoki = 0;
+    while ((inLoki = await countOfJob(job, startedAt - 600_000, Date.now() + 60_000).catch(() => 0)) < RECORDS && Date.now() < deadline) await sleep(1_000);
     // Who held what, while every instance is alive.
     const admin = topics.kafka.admin();
     await admin.connect();
-    const { groups } = await admin.describeGroups([`${run}-enricher`, `${run}-sink-es`, `${run}-analyzer`]);
+    const { groups } = await admin.describeGroups([`${run}-enricher`, `${run}-sink-es`, `${run}-sink-loki`, `${run}-analyzer`]);
     await admin.disconnect();
     const membersWithPartitions = groups.map((g) => g.members.length);
     const alertEvents = (await topics.drain(alerts, 1, 8_000)).map((m) => decodeAlert(m.value));
-    expect(await processes.stopAll()).toEqual(Array(instances * 3).fill(0));
+    expect(await processes.stopAll()).toEqual(Array(instances * 4).fill(0));
     await es.indices.refresh({ index: `${prefix}-*` });
     const count = (await es.count({ index: `${prefix}-*` })).count;
     // _id is the log_id and all records share one daily index: the count is the number of distinct ids.
-    return { count, membersWithPartitions, alerts: alertEvents.map(alertKey).sort() };
+    return { count, inLoki, membersWithPartitions, alerts: alertEvents.map(alertKey).sort() };
   }
 
-  it(`delivers ${RECORDS} records exactly once to Elasticsearch and raises the same alerts with 1 and with 3 instances`, async () => {
+  it(`delivers ${RECORDS} records exactly once to Elasticsearch and Loki and raises the same alerts with 1 and with 3 instances`, async () => {
     const raw = await topics.create('so-raw', 6);
     const produced = await runProduce(['--count', String(RECORDS), '--nodes', '24', '--seed', '5', '--rate', '0', '--topic', raw, '--brokers', testEndpoints().kafkaBrokers], () => undefined);
     expect(produced.produced).toBe(RECORDS);
 
     const one = await runPipeline(raw, 1);
     expect(one.count).toBe(RECORDS);
-    expect(one.membersWithPartitions).toEqual([1, 1, 1]);
+    expect(one.inLoki).toBe(RECORDS);
+    expect(one.membersWithPartitions).toEqual([1, 1, 1, 1]);
     expect(one.alerts.length).toBeGreaterThan(0);
 
     const three = await runPipeline(raw, 3);
     expect(three.count).toBe(RECORDS);
-    expect(three.membersWithPartitions).toEqual([3, 3, 3]);
+    expect(three.inLoki).toBe(RECORDS);
+    expect(three.membersWithPartitions).toEqual([3, 3, 3, 3]);
     expect(three.alerts).toEqual(one.alerts);
   });
 });

@@ -7,18 +7,20 @@ import type { WindowSummary } from '../../services/analyzer/stats/summary-types'
 import { buildLogRecord } from '../../services/producer/build-log-record';
 import { runProduce } from '../../services/producer/produce-command';
 import { decodeSummary, rulesFile, TEST_RULES } from '../integration/analyzer/analyzer-run';
+import { countOfJob } from '../integration/sink-loki/loki-entries';
 import { peakRssMb } from './chaos-report';
 import { KafkaTestTopics } from './kafka-test-topics';
 import { ServiceProcesses, type ServiceProcessName } from './service-processes';
 import { testEndpoints } from './test-endpoints';
 import { uniqueName } from './unique-name';
 
-export type ChaosService = Exclude<ServiceProcessName, 'sink-loki'>;
+export type ChaosService = ServiceProcessName;
 const codec = new AvroCodec();
 
 export interface Reconciliation {
   readonly sent: number;
   readonly inElasticsearch: number;
+  readonly inLoki: number;
   readonly countedByAnalyzer: number;
   readonly deadLettered: number;
   readonly lost: number;
@@ -36,6 +38,9 @@ export class ChaosPipeline {
   readonly processes = new ServiceProcesses();
   readonly prefix = uniqueName('chaos-logs');
   readonly run = uniqueName('chaos');
+  /** The Loki job label of this run's entries. */
+  readonly job = this.run.replace(/[^A-Za-z0-9_]/g, '_');
+  private readonly startedAt = Date.now();
   readonly running = new Map<ChaosService, ChildProcess>();
   private readonly peaks = new Map<string, number>();
   names: { raw: string; enriched: string; dlq: string; alerts: string; summaries: string } | undefined;
@@ -60,6 +65,8 @@ export class ChaosPipeline {
         return { ...common, ENRICHER_GROUP_ID: `${this.run}-enricher`, ENRICHER_INSTANCE_ID: 'c1', ENRICHER_INPUT_TOPIC: n.raw, ENRICHER_OUTPUT_TOPIC: n.enriched, ENRICHER_DLQ_TOPIC: n.dlq, ENRICHER_SESSION_TIMEOUT_MS: '6000' };
       case 'sink-es':
         return { ...common, ES_URL: testEndpoints().esUrl, SINK_ES_GROUP_ID: `${this.run}-sink-es`, SINK_ES_INPUT_TOPIC: n.enriched, SINK_ES_DLQ_TOPIC: n.dlq, SINK_ES_INDEX_PREFIX: this.prefix, SINK_ES_SESSION_TIMEOUT_MS: '6000', SINK_ES_FLUSH_INTERVAL_MS: '200' };
+      case 'sink-loki':
+        return { ...common, LOKI_URL: testEndpoints().lokiUrl, SINK_LOKI_GROUP_ID: `${this.run}-sink-loki`, SINK_LOKI_INPUT_TOPIC: n.enriched, SINK_LOKI_DLQ_TOPIC: n.dlq, SINK_LOKI_JOB: this.job, SINK_LOKI_SESSION_TIMEOUT_MS: '6000', SINK_LOKI_FLUSH_INTERVAL_MS: '200', SINK_LOKI_RETRY_MAX_MS: '2000' };
       case 'analyzer':
         return {
           ...common,
@@ -82,11 +89,11 @@ export class ChaosPipeline {
   /** The consumer group and input topic whose committed offsets show a service's progress. */
   progressOf(service: ChaosService): [string, string] {
     const n = this.names as NonNullable<ChaosPipeline['names']>;
-    return { enricher: [`${this.run}-enricher`, n.raw], 'sink-es': [`${this.run}-sink-es`, n.enriched], analyzer: [`${this.run}-analyzer`, n.enriched] }[service] as [string, string];
+    return { enricher: [`${this.run}-enricher`, n.raw], 'sink-es': [`${this.run}-sink-es`, n.enriched], 'sink-loki': [`${this.run}-sink-loki`, n.enriched], analyzer: [`${this.run}-analyzer`, n.enriched] }[service] as [string, string];
   }
 
   startAll(): void {
-    for (const s of ['enricher', 'sink-es', 'analyzer'] as const) this.start(s);
+    for (const s of ['enricher', 'sink-es', 'sink-loki', 'analyzer'] as const) this.start(s);
   }
 
   start(service: ChaosService): ChildProcess {
@@ -122,8 +129,9 @@ export class ChaosPipeline {
   /** Waits for everything to arrive, stops the services (they must exit 0) and counts. */
   async reconcile(timeoutMs = 240_000): Promise<Reconciliation & { exitCodes: Array<number | null> }> {
     const n = this.names as NonNullable<ChaosPipeline['names']>;
-    // A record far ahead in event time closes every summary window of the run (its own stays open).
-    const sentinel = buildLogRecord({ level: 'INFO', message: 'sentinel', component: 'system', timestampMicros: (Date.now() + 3_600_000) * 1000 }, { service: 'chaos', nodeId: 'sentinel' });
+    // A record ahead in event time closes every summary window of the run (its own stays open);
+    // 5 minutes: within what Loki accepts from the future (10 minutes).
+    const sentinel = buildLogRecord({ level: 'INFO', message: 'sentinel', component: 'system', timestampMicros: (Date.now() + 300_000) * 1000 }, { service: 'chaos', nodeId: 'sentinel' });
     const producer = this.topics.kafka.producer();
     await producer.connect();
     await producer.send({ topic: n.raw, messages: [{ key: 'sentinel', value: codec.encode(LOG_RECORD_SCHEMA, sentinel) }] });
@@ -135,6 +143,12 @@ export class ChaosPipeline {
       await this.es.indices.refresh({ index: `${this.prefix}-*` }).catch(() => undefined);
       inEs = (await this.es.count({ index: `${this.prefix}-*` }).catch(() => ({ count: 0 }))).count;
       if (inEs >= good) break;
+      await sleep(1_000);
+    }
+    let inLoki = 0;
+    while (Date.now() < deadline) {
+      inLoki = await countOfJob(this.job, this.startedAt - 60_000, Date.now() + 600_000).catch(() => 0);
+      if (inLoki >= good) break;
       await sleep(1_000);
     }
     // Summaries come when event time passes their windows: read until they account for every record.
@@ -152,10 +166,11 @@ export class ChaosPipeline {
     return {
       sent: good + this.bad,
       inElasticsearch: inEs,
+      inLoki,
       countedByAnalyzer: counted,
       deadLettered: deadLetters,
-      lost: Math.max(0, good - inEs) + Math.max(0, this.produced - counted) + Math.max(0, this.bad - deadLetters),
-      duplicated: Math.max(0, inEs - good) + Math.max(0, counted - this.produced) + Math.max(0, deadLetters - this.bad) + (starts.length - new Set(starts).size),
+      lost: Math.max(0, good - inEs) + Math.max(0, good - inLoki) + Math.max(0, this.produced - counted) + Math.max(0, this.bad - deadLetters),
+      duplicated: Math.max(0, inEs - good) + Math.max(0, inLoki - good) + Math.max(0, counted - this.produced) + Math.max(0, deadLetters - this.bad) + (starts.length - new Set(starts).size),
       exitCodes,
     };
   }
