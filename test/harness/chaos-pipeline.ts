@@ -46,6 +46,8 @@ export class ChaosPipeline {
   names: { raw: string; enriched: string; dlq: string; alerts: string; summaries: string } | undefined;
   private produced = 0;
   private bad = 0;
+  /** Each load gets its own seed: the same seed would give the same log_ids again. */
+  private loads = 0;
 
   async create(): Promise<void> {
     this.names = {
@@ -122,7 +124,8 @@ export class ChaosPipeline {
       await producer.disconnect();
       this.bad += bad;
     }
-    const result = await runProduce(['--count', String(count), '--rate', String(rate), '--nodes', '12', '--seed', '21', '--topic', n.raw, '--brokers', testEndpoints().kafkaBrokers], () => undefined);
+    const seed = String(21 + this.loads++);
+    const result = await runProduce(['--count', String(count), '--rate', String(rate), '--nodes', '12', '--seed', seed, '--topic', n.raw, '--brokers', testEndpoints().kafkaBrokers], () => undefined);
     this.produced += result.produced;
   }
 
@@ -146,19 +149,26 @@ export class ChaosPipeline {
       await sleep(1_000);
     }
     let inLoki = 0;
-    while (Date.now() < deadline) {
+    const lokiDeadline = Math.max(deadline, Date.now() + 30_000); // each stage gets a look, even after a stuck one
+    while (Date.now() < lokiDeadline) {
       inLoki = await countOfJob(this.job, this.startedAt - 60_000, Date.now() + 600_000).catch(() => 0);
       if (inLoki >= good) break;
       await sleep(1_000);
     }
     // Summaries come when event time passes their windows: read until they account for every record.
     let windows: WindowSummary[] = [];
-    while (Date.now() < deadline) {
+    const summariesDeadline = Math.max(deadline, Date.now() + 30_000);
+    while (Date.now() < summariesDeadline) {
       windows = (await this.topics.drain(n.summaries, 1, 2_000, 30_000)).map((m) => decodeSummary(m.value));
       if (windows.reduce((sum, w) => sum + w.total, 0) >= this.produced) break;
       await sleep(2_000);
     }
     this.peakSummary();
+    if (inEs < good || inLoki < good) {
+      const progress: string[] = [`raw holds ${await this.topics.countRecords(n.raw)} (sent ${good + this.bad})`];
+      for (const s of ['enricher', 'sink-es', 'sink-loki', 'analyzer'] as const) progress.push(`${s} committed ${await this.topics.committed(...this.progressOf(s))}`);
+      process.stderr.write(`chaos reconcile: ES ${inEs}, Loki ${inLoki} of ${good}; ${progress.join(', ')}\n`);
+    }
     const exitCodes = await this.processes.stopAll();
     const deadLetters = (await this.topics.drain(n.dlq, this.bad, 3_000)).length;
     const counted = windows.reduce((sum, w) => sum + w.total, 0);

@@ -19,7 +19,11 @@ export class ServiceProcesses {
   start(service: ServiceProcessName, env: NodeJS.ProcessEnv): ChildProcess {
     const main = SERVICE_MAIN[service];
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-    const child = spawn(process.execPath, [main], { env: { ...process.env, HTTP_PORT: '0', LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    // LOGPIPE_TEST_SERVICE_LOGS=<dir> keeps each service's log lines (warn and above) for a post-mortem.
+    const logDir = process.env.LOGPIPE_TEST_SERVICE_LOGS;
+    const out = logDir === undefined ? 'ignore' : fs.openSync(path.join(logDir, `${service}.log`), 'a');
+    const child = spawn(process.execPath, [main], { env: { ...process.env, HTTP_PORT: '0', LOG_LEVEL: logDir === undefined ? 'error' : 'warn', ...env }, stdio: ['ignore', out, 'inherit'] });
+    if (typeof out === 'number') fs.closeSync(out);
     this.children.push(child);
     return child;
   }
