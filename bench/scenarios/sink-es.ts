@@ -19,6 +19,7 @@ import { stackConfigFromEnv } from '../../stack/stack-config';
 import { testEnricher } from '../../test/harness/test-enricher';
 import { compare, repeat, type Measurement, type Variant } from '../lib/runner';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario';
+import { bucketMedian, metricValues } from '../lib/metric-values';
 
 const PARTITIONS = 3;
 const NODES = 24;
@@ -294,27 +295,4 @@ async function rawOnce(es: Client, url: string, requests: readonly BulkRequest[]
     await pool.close();
     await clearIndices(es, prefix).catch(() => undefined);
   }
-}
-
-interface MetricValue {
-  readonly value: number;
-  readonly labels: Readonly<Record<string, string | number | undefined>>;
-  readonly metricName?: string;
-}
-
-async function metricValues(registry: Registry, name: string): Promise<readonly MetricValue[]> {
-  const metric = registry.getSingleMetric(name);
-  if (metric === undefined) return [];
-  return (await metric.get()).values as readonly MetricValue[];
-}
-
-/** The upper bound of the bucket holding the median of a prom-client histogram (cumulative buckets). */
-function bucketMedian(values: readonly MetricValue[], bucketName: string): number {
-  const buckets = values
-    .filter((v) => v.metricName === bucketName && v.labels.le !== '+Inf')
-    .map((v) => ({ le: Number(v.labels.le), count: v.value }))
-    .sort((a, b) => a.le - b.le);
-  const total = values.filter((v) => v.metricName === bucketName && v.labels.le === '+Inf').reduce((s, v) => s + v.value, 0);
-  if (total === 0) return Number.NaN;
-  return buckets.find((b) => b.count >= total / 2)?.le ?? Number.POSITIVE_INFINITY;
 }
