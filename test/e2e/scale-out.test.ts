@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
+import { AssignerProtocol } from 'kafkajs';
 import { runProduce } from '../../services/producer/produce-command';
 import { KafkaTestTopics } from '../harness/kafka-test-topics';
 import { ServiceProcesses } from '../harness/service-processes';
@@ -68,12 +69,22 @@ describe('scale out: the same stream through 1 and through 3 instances of every 
     while ((await topics.committed(`${run}-sink-es`, enriched)) < RECORDS && Date.now() < deadline) await sleep(1_000);
     let inLoki = 0;
     while ((inLoki = await countOfJob(job, startedAt - 600_000, Date.now() + 60_000).catch(() => 0)) < RECORDS && Date.now() < deadline) await sleep(1_000);
-    // Who held what, while every instance is alive.
+    // Who is in each group while every instance is alive: polled, since a late joiner (the
+    // stream can be done before the last instance joined) triggers a rebalance of its own.
     const admin = topics.kafka.admin();
     await admin.connect();
-    const { groups } = await admin.describeGroups([`${run}-enricher`, `${run}-sink-es`, `${run}-sink-loki`, `${run}-analyzer`]);
+    const groupIds = [`${run}-enricher`, `${run}-sink-es`, `${run}-sink-loki`, `${run}-analyzer`];
+    let membersWithPartitions: number[] = [];
+    for (const until = Date.now() + 60_000; Date.now() < until; await sleep(1_000)) {
+      const { groups } = await admin.describeGroups(groupIds);
+      membersWithPartitions = groupIds.map((id) => {
+        const g = groups.find((x) => x.groupId === id);
+        const holdsPartitions = (m: { memberAssignment: Buffer }) => Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).some((p) => p.length > 0);
+        return g?.state === 'Stable' ? g.members.filter(holdsPartitions).length : 0;
+      });
+      if (membersWithPartitions.every((n) => n === instances)) break;
+    }
     await admin.disconnect();
-    const membersWithPartitions = groups.map((g) => g.members.length);
     const alertEvents = (await topics.drain(alerts, 1, 8_000)).map((m) => decodeAlert(m.value));
     expect(await processes.stopAll()).toEqual(Array(instances * 4).fill(0));
     await es.indices.refresh({ index: `${prefix}-*` });
