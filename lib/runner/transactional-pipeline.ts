@@ -29,10 +29,16 @@ export interface TransactionalPipelineOptions<O extends string> {
    * run every `intervalMs`, never while a batch is being processed; its outputs are produced
    * in a transaction of their own.
    */
-  readonly tick?: { readonly intervalMs: number; readonly run: (assigned: readonly number[]) => Promise<AnyOutput[]> };
+  readonly tick?: { readonly intervalMs: number; readonly run: (assigned: readonly number[]) => Promise<TickResult> };
   readonly sessionTimeoutMs?: number;
   /** Bytes fetched per partition: also the size of one transaction. */
   readonly maxBytesPerPartition?: number;
+}
+
+export interface TickResult {
+  readonly outputs: readonly AnyOutput[];
+  /** Called only when the outputs are committed. */
+  readonly onCommitted?: () => void;
 }
 
 export interface PipelineBatch {
@@ -48,6 +54,12 @@ export interface PipelineBatchResult<O extends string> {
   readonly outcomes: ReadonlyMap<O, number>;
   /** Stored with the committed offset (OffsetCommit metadata), read back with fetchOffsets. */
   readonly offsetMetadata?: string;
+  /**
+   * In-memory state must follow Kafka: applied only once the transaction committed, and thrown
+   * away when it aborted (kafkajs then delivers the same batch again).
+   */
+  readonly onCommitted?: () => void;
+  readonly onAborted?: () => void;
 }
 
 /** An output whose value may be a tombstone. */
@@ -165,14 +177,15 @@ export class TransactionalPipeline<O extends string> {
     return run;
   }
 
-  private async runTick(run: (assigned: readonly number[]) => Promise<AnyOutput[]>): Promise<void> {
+  private async runTick(run: (assigned: readonly number[]) => Promise<TickResult>): Promise<void> {
     try {
-      const outputs = await run(this.assignment?.partitionList ?? []);
+      const { outputs, onCommitted } = await run(this.assignment?.partitionList ?? []);
       if (outputs.length === 0) return;
       const transaction = await this.producer.transaction();
       try {
         for (const chunk of chunkByBytes(outputs, MAX_REQUEST_BYTES)) await transaction.sendBatch({ acks: -1, topicMessages: byTopic(chunk) });
         await transaction.commit();
+        onCommitted?.();
       } catch (err) {
         await transaction.abort().catch(() => undefined);
         throw err;
@@ -206,9 +219,11 @@ export class TransactionalPipeline<O extends string> {
     let outputs: readonly AnyOutput[];
     let outcomes: ReadonlyMap<O, number>;
     let metadata: string | undefined;
+    let onCommitted: (() => void) | undefined;
+    let onAborted: (() => void) | undefined;
     if (this.options.processBatch !== undefined) {
       const result = await this.options.processBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, lagAfter: BigInt(batch.offsetLag()) });
-      ({ outputs, outcomes } = result);
+      ({ outputs, outcomes, onCommitted, onAborted } = result);
       metadata = result.offsetMetadata;
     } else {
       const process = this.options.process as NonNullable<TransactionalPipelineOptions<O>['process']>;
@@ -237,6 +252,7 @@ export class TransactionalPipeline<O extends string> {
       await transaction.commit();
     } catch (err) {
       await transaction.abort().catch(() => undefined);
+      onAborted?.();
       this.aborted.inc();
       const type = (err as { type?: string }).type;
       if (type !== undefined && FENCED.has(type)) {
@@ -247,6 +263,7 @@ export class TransactionalPipeline<O extends string> {
       }
       throw err;
     }
+    onCommitted?.();
     // Offsets are committed by the transaction; this only moves kafkajs's in-memory position.
     resolveOffset(lastOffset);
     this.lastCommitAt = Date.now();

@@ -53,11 +53,7 @@ describe('chaos: servers go away while logs arrive', () => {
   outage('elasticsearch', 'Elasticsearch', 'sink-es');
   outage('loki', 'Loki', 'sink-loki');
 
-  // Known failure, kept visible rather than deleted: after a broker restart Elasticsearch and Loki
-  // receive every record (20,001/20,001), but the analyzer's summaries counted 18,448 of 20,000
-  // (LOGPIPE_TEST_SERVICE_LOGS shows only reconnects and retried "coordinator is loading" errors).
-  // Not yet understood; enable with LOGPIPE_CHAOS_BROKER_RESTART=1 while investigating.
-  (managed('kafka') && process.env.LOGPIPE_CHAOS_BROKER_RESTART === '1' ? it : it.skip)('the Kafka broker restarts: every service reconnects and nothing is lost or doubled', async () => {
+  (managed('kafka') ? it : it.skip)('the Kafka broker restarts: every service reconnects and nothing is lost or doubled', async () => {
     const pipeline = new ChaosPipeline();
     try {
       await pipeline.create();

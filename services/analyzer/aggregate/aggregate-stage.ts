@@ -2,7 +2,7 @@ import type { Admin, KafkaMessage } from 'kafkajs';
 import type { AvroCodec } from '../../../lib/codec';
 import { deadLetterMessage } from '../../../lib/dead-letter';
 import { isLogpipeError } from '../../../lib/errors';
-import type { AnyOutput, PipelineBatch, PipelineBatchResult } from '../../../lib/runner/transactional-pipeline';
+import type { AnyOutput, PipelineBatch, PipelineBatchResult, TickResult } from '../../../lib/runner/transactional-pipeline';
 import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../../enricher/enriched-record';
 import type { CompiledRule } from '../rules/compile-rule';
 import { ANALYZER_PARTIAL_SCHEMA, type AnalyzerPartial, type SourceWatermark } from '../merge/state-types';
@@ -67,21 +67,26 @@ export class AggregateStage {
       else records.push(record);
     }
     const result = aggregateBatch(records, this.rules, progress.watermark, this.settings);
-    progress.watermark = result.watermark;
     progress.lastActivity = Date.now();
-    progress.caughtUp = batch.lagAfter <= 0n;
-    progress.idleAnnounced = false;
-    if (result.lateRecords > 0) this.onLate(result.lateRecords);
     const { partialsTopic } = this.settings;
     for (const rule of result.rules) outputs.push({ topic: partialsTopic, key: `rule|${rule.rule_id}|${rule.group_key}`, value: this.encode({ rule, summary: null, watermark: null }) });
     for (const summary of result.summaries) outputs.push({ topic: partialsTopic, key: `summary|${summary.window_start}`, value: this.encode({ rule: null, summary, watermark: null }) });
-    outputs.push(...this.watermarkMessages(batch.partition, progress.watermark, false));
+    outputs.push(...this.watermarkMessages(batch.partition, result.watermark, false));
     const outcomes = new Map<AggregateOutcome, number>([
       ['aggregated', records.length - result.lateRecords],
       ['late', result.lateRecords],
       ['dead_lettered', deadLettered],
     ]);
-    return { outputs, outcomes, offsetMetadata: JSON.stringify({ watermark: progress.watermark }) };
+    // The watermark moves only with the committed offset: a batch whose transaction aborted comes
+    // again and must be judged against the watermark from before it, or its early records would
+    // count as late.
+    const onCommitted = (): void => {
+      progress.watermark = result.watermark;
+      progress.caughtUp = batch.lagAfter <= 0n;
+      progress.idleAnnounced = false;
+      if (result.lateRecords > 0) this.onLate(result.lateRecords);
+    };
+    return { outputs, outcomes, offsetMetadata: JSON.stringify({ watermark: result.watermark }), onCommitted };
   }
 
   /**
@@ -89,18 +94,20 @@ export class AggregateStage {
    * they stop holding windows open. A partition never fetched since the assignment is checked
    * against its end offset first: quiet because empty, not because another partition is busy.
    */
-  async tick(assigned: readonly number[]): Promise<AnyOutput[]> {
+  async tick(assigned: readonly number[]): Promise<TickResult> {
     const now = Date.now();
     const outputs: AnyOutput[] = [];
+    const announced: PartitionProgress[] = [];
     for (const partition of assigned) {
       const progress = await this.progressOf(partition);
       if (progress.idleAnnounced || now - progress.lastActivity < this.settings.idleTimeoutMs) continue;
       if (progress.caughtUp === undefined) progress.caughtUp = await this.isCaughtUp(partition);
       if (!progress.caughtUp) continue;
-      progress.idleAnnounced = true;
+      announced.push(progress);
       outputs.push(...this.watermarkMessages(partition, progress.watermark, true));
     }
-    return outputs;
+    // Marked only once the announcement is committed: a failed one is sent again at the next tick.
+    return { outputs, onCommitted: () => announced.forEach((p) => (p.idleAnnounced = true)) };
   }
 
   private watermarkMessages(partition: number, eventTime: number, idle: boolean): AnyOutput[] {

@@ -55,24 +55,30 @@ export class MergeStage {
   async processBatch(batch: PipelineBatch): Promise<PipelineBatchResult<MergeOutcome>> {
     const state = await this.stateOf(batch.partition);
     const outputs: AnyOutput[] = [];
+    // Metrics count what was committed, not what was tried.
+    const pendingCounters: Array<() => void> = [];
     for (const m of batch.messages) {
       if (m.value === null) continue;
       const partial = this.codec.decode<AnalyzerPartial>(m.value, ANALYZER_PARTIAL_SCHEMA).value;
       const out = state.apply(partial);
       for (const alert of out.alerts) {
         outputs.push({ topic: this.settings.alertsTopic, key: alert.alert_id, value: this.codec.encode(ALERT_EVENT_SCHEMA, alert), headers: { 'logpipe.alert.status': alert.status, 'logpipe.alert.rule': alert.rule_id } });
-        this.counters.onAlert(alert.status);
+        pendingCounters.push(() => this.counters.onAlert(alert.status));
       }
       for (const summary of out.summaries) {
         outputs.push({ topic: this.settings.summariesTopic, key: new Date(summary.window_start).toISOString(), value: this.codec.encode(WINDOW_SUMMARY_SCHEMA, summary) });
-        this.counters.onSummary();
+        pendingCounters.push(() => this.counters.onSummary());
       }
-      if (out.lateRecords > 0) this.counters.onLate(out.lateRecords);
+      if (out.lateRecords > 0) pendingCounters.push(() => this.counters.onLate(out.lateRecords));
     }
     for (const change of state.takeChanges()) {
       outputs.push({ topic: this.settings.stateTopic, partition: batch.partition, key: change.key, value: change.state === null ? null : this.codec.encode(ANALYZER_STATE_SCHEMA, change.state) });
     }
-    return { outputs, outcomes: new Map([['merged', batch.messages.length]]) };
+    // The batch is already applied to the in-memory state; if its transaction aborts, that state is
+    // ahead of the changelog: drop it, the retry restores the partition from the changelog.
+    const onAborted = (): void => void this.states.delete(batch.partition);
+    const counters = pendingCounters;
+    return { outputs, outcomes: new Map([['merged', batch.messages.length]]), onAborted, onCommitted: () => counters.forEach((count) => count()) };
   }
 
   private async stateOf(partition: number): Promise<MergePartitionState> {
