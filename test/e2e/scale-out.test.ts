@@ -109,5 +109,5 @@ describe('scale out: the same stream through 1 and through 3 instances of every 
     expect(three.inLoki).toBe(RECORDS);
     expect(three.membersWithPartitions).toEqual([3, 3, 3, 3]);
     expect(three.alerts).toEqual(one.alerts);
-  });
+  }, 480_000);
 });
