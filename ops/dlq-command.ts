@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { KafkaMessage } from 'kafkajs';
 import { readDeadLetterHeaders } from '../lib/dead-letter';
-import { readPartitionsToEnd } from '../lib/kafka';
+import { readTopicToEnd } from '../lib/kafka';
 import { createLogger } from '../lib/telemetry';
 import { columns, connectAdmin, OpsUsageError } from './kafka-admin';
 
@@ -84,9 +84,7 @@ export async function runDlq(argv: readonly string[], out: (line: string) => voi
 
   const { kafka, admin } = await connectAdmin(values.brokers);
   try {
-    const metadata = await admin.fetchTopicMetadata({ topics: [values.topic] });
-    const partitions = metadata.topics[0]?.partitions.map((p) => p.partitionId) ?? [];
-    const read = await readPartitionsToEnd(kafka, values.topic, partitions, createLogger({ name: 'logpipe-cli', level: 'silent' }), 60_000);
+    const read = await readTopicToEnd(kafka, values.topic, createLogger({ name: 'logpipe-cli', level: 'silent' }), 60_000);
     const selected = [...read]
       .flatMap(([partition, messages]) => messages.map((m) => toDeadLetter(partition, m)))
       .filter((d) => values.code === undefined || values.code.includes(d.code))

@@ -2,21 +2,17 @@ import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
-import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'undici';
 import { AvroCodec } from '../../lib/codec';
-import { LOG_RECORD_SCHEMA } from '../../lib/records';
 import { createLogger, Registry } from '../../lib/telemetry';
 import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../../services/enricher/enriched-record';
-import { buildLogRecord } from '../../services/producer/build-log-record';
-import { SyntheticLogs } from '../../services/producer/load/synthetic-logs';
 import { parseSinkEsConfig } from '../../services/sink-es/config';
 import { indexNameFor, toDocument } from '../../services/sink-es/encoder';
 import { indexTemplate } from '../../services/sink-es/index-template';
 import { buildBulkRequests, bulkItem, type BulkRequest } from '../../services/sink-es/request-builder';
 import { SinkEsService } from '../../services/sink-es/sink-es-service';
 import { stackConfigFromEnv } from '../../stack/stack-config';
-import { testEnricher } from '../../test/harness/test-enricher';
+import { publishEnrichedInput, type EnrichedInput } from '../lib/enriched-input';
 import { compare, repeat, type Measurement, type Variant } from '../lib/runner';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario';
 import { bucketMedian, metricValues } from '../lib/metric-values';
@@ -55,14 +51,7 @@ export const sinkEsScenario: Scenario = {
   run: runSinkEs,
 };
 
-interface SinkInput {
-  readonly topic: string;
-  readonly records: number;
-  readonly ends: ReadonlyMap<number, number>;
-  readonly perPartition: readonly number[];
-  readonly values: readonly Buffer[];
-  readonly avroBytesPerRecord: number;
-}
+type SinkInput = EnrichedInput;
 
 function esUrl(): string {
   return process.env.ES_URL ?? `http://127.0.0.1:${stackConfigFromEnv().esPort}`;
@@ -148,34 +137,8 @@ async function runSinkEs(context: ScenarioContext): Promise<ScenarioResult> {
   }
 }
 
-async function publishInput(context: ScenarioContext, records: number, codec: AvroCodec): Promise<SinkInput> {
-  const enrich = testEnricher(codec);
-  const logs = new SyntheticLogs({ seed: context.seed, nodes: NODES, errorRatio: 0.05, warningRatio: 0.15, service: 'storage-node', version: '1.0.0' });
-  const messages: Array<{ key: string; value: Buffer }> = [];
-  let avroBytes = 0;
-  for (let i = 0; i < records; i++) {
-    const { call, origin } = logs.next();
-    const record = buildLogRecord({ ...call, timestampMicros: BASE_TIME_MICROS + i * 1000 }, origin);
-    const { message } = enrich.process(Buffer.from(origin.nodeId), codec.encode(LOG_RECORD_SCHEMA, record), { topic: 'raw', partition: 0, offset: String(i) });
-    if (message.value === null) throw new Error('sink-es: the enricher returned no value');
-    const value = Buffer.isBuffer(message.value) ? message.value : Buffer.from(message.value);
-    avroBytes += value.length;
-    messages.push({ key: origin.nodeId, value });
-  }
-  const topic = await context.topics.create('sink-es-in', PARTITIONS);
-  const kafka = new Kafka({ clientId: 'logpipe-bench-sink-es', brokers: [...context.brokers], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    for (let i = 0; i < messages.length; i += PUBLISH_CHUNK) await producer.send({ topic, messages: messages.slice(i, i + PUBLISH_CHUNK) });
-  } finally {
-    await producer.disconnect();
-  }
-  const ends = await context.topics.endOffsets(topic);
-  const stored = [...ends.values()].reduce((s, n) => s + n, 0);
-  if (stored !== records) throw new Error(`sink-es: input topic ${topic} holds ${stored} records, expected ${records}`);
-  const perPartition = [...ends.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
-  return { topic, records, ends, perPartition, values: messages.map((m) => m.value), avroBytesPerRecord: avroBytes / records };
+function publishInput(context: ScenarioContext, records: number, codec: AvroCodec): Promise<SinkInput> {
+  return publishEnrichedInput(context, { prefix: 'sink-es-in', records, partitions: PARTITIONS, nodes: NODES, timestampMicros: (i) => BASE_TIME_MICROS + i * 1000 }, codec);
 }
 
 async function clearIndices(es: Client, prefix: string): Promise<void> {

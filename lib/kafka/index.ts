@@ -2,4 +2,4 @@ export { createKafka, type KafkaConnection } from './kafka-client';
 export { isRetriableKafkaError } from './retriable-kafka-error';
 export { AssignmentTracker } from './assignment-tracker';
 export { fetchCommittedOffsets, committedTotal } from './committed-offsets';
-export { readPartitionsToEnd } from './read-partitions-to-end';
+export { readPartitionsToEnd, readTopicToEnd } from './read-partitions-to-end';

@@ -60,3 +60,16 @@ export async function readPartitionsToEnd(kafka: Kafka, topic: string, partition
     await admin.disconnect();
   }
 }
+
+/** Every partition of `topic`, read to its end as `readPartitionsToEnd` does (the CLI's listings). */
+export async function readTopicToEnd(kafka: Kafka, topic: string, logger: Logger, timeoutMs?: number): Promise<Map<number, KafkaMessage[]>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let partitions: number[];
+  try {
+    partitions = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.map((p) => p.partitionId) ?? [];
+  } finally {
+    await admin.disconnect();
+  }
+  return readPartitionsToEnd(kafka, topic, partitions, logger, timeoutMs);
+}

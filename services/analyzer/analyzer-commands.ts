@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { AvroCodec } from '../../lib/codec';
-import { readPartitionsToEnd } from '../../lib/kafka';
+import { readTopicToEnd } from '../../lib/kafka';
 import { createLogger } from '../../lib/telemetry';
 import { ALERT_EVENT_SCHEMA, type AlertEvent } from './alerts/alert-types';
 import { alertLine, renderReport } from './report/render-report';
@@ -38,12 +38,8 @@ function kafka(brokers: string | undefined): Kafka {
 }
 
 async function readAll<T>(k: Kafka, topic: string, schema: string): Promise<T[]> {
-  const admin = k.admin();
-  await admin.connect();
-  const partitions = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.map((p) => p.partitionId) ?? [];
-  await admin.disconnect();
   const codec = new AvroCodec();
-  const byPartition = await readPartitionsToEnd(k, topic, partitions, createLogger({ name: 'logpipe-cli', level: 'silent' }), 60_000);
+  const byPartition = await readTopicToEnd(k, topic, createLogger({ name: 'logpipe-cli', level: 'silent' }), 60_000);
   return [...byPartition.values()].flat().flatMap((m) => (m.value === null ? [] : [codec.decode<T>(m.value, schema).value]));
 }
 

@@ -89,7 +89,7 @@ export class AnalyzerService {
       metricPrefix: 'logpipe_analyzer_aggregate',
       sessionTimeoutMs: config.sessionTimeoutMs,
       processBatch: (batch) => aggregateStage.processBatch(batch),
-      onAssignment: (partitions) => aggregateStage.assigned(partitions),
+      onAssignment: () => aggregateStage.assigned(),
       tick: { intervalMs: TICK_MS, run: (assigned) => aggregateStage.tick(assigned) },
     });
     this.merge = new TransactionalPipeline<MergeOutcome>({

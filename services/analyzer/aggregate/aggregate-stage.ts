@@ -2,6 +2,7 @@ import type { Admin, KafkaMessage } from 'kafkajs';
 import type { AvroCodec } from '../../../lib/codec';
 import { deadLetterMessage } from '../../../lib/dead-letter';
 import { isLogpipeError } from '../../../lib/errors';
+import { fetchCommittedOffsets } from '../../../lib/kafka';
 import type { AnyOutput, PipelineBatch, PipelineBatchResult, TickResult } from '../../../lib/runner/transactional-pipeline';
 import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../../enricher/enriched-record';
 import type { CompiledRule } from '../rules/compile-rule';
@@ -47,10 +48,9 @@ export class AggregateStage {
   ) {}
 
   /** A rebalance may have moved partitions: their progress is re-read from the committed offsets. */
-  assigned(partitions: readonly number[]): void {
+  assigned(): void {
     this.progress.clear();
     this.committedWatermarks = undefined;
-    void partitions;
   }
 
   /** Watermarks stored with the committed offsets, read once per assignment. */
@@ -140,9 +140,8 @@ export class AggregateStage {
     const end = ends.find((e) => e.partition === partition);
     if (end === undefined) return false;
     if (BigInt(end.high) === BigInt(end.low)) return true;
-    const [entry] = await admin.fetchOffsets({ groupId: this.settings.groupId, topics: [this.settings.inputTopic] });
-    const committed = entry?.partitions.find((p) => p.partition === partition);
-    return committed !== undefined && BigInt(committed.offset) >= BigInt(end.high);
+    const committed = (await fetchCommittedOffsets(admin, this.settings.groupId, this.settings.inputTopic)).get(partition);
+    return committed !== undefined && BigInt(committed) >= BigInt(end.high);
   }
 
   private decode(m: KafkaMessage, batch: PipelineBatch, outputs: AnyOutput[]): EnrichedRecord | undefined {
