@@ -180,7 +180,7 @@ export async function consumeOnce(o: ConsumeOptions): Promise<Measurement> {
       const committed = await o.topics.committedOffsets(groupId, o.input.topic);
       if (Number.isNaN(firstCommitSeconds) && [...committed.values()].some((n) => n > 0)) firstCommitSeconds = (performance.now() - t0) / 1000;
       if ([...o.input.ends].every(([partition, end]) => end === 0 || (committed.get(partition) ?? -1) >= end)) break;
-      const fenced = enricher.fencedError();
+      const fenced = enricher.fatalError();
       if (fenced !== undefined) throw fenced;
       if (performance.now() - t0 > timeoutMs) {
         const done = [...committed.values()].reduce((s, n) => s + Math.max(0, n), 0);

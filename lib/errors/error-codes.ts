@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'ANALYZER_LATE_RECORD',
   // the consume-process-produce loop
   'RUNNER_FENCED',
+  'RUNNER_CONSUMER_CRASHED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -41,12 +41,31 @@ function isRetriedNoise(message: string, extra: Record<string, unknown>): boolea
   return message === IDEMPOTENT_RETRIES_WARNING || extra.error === CONCURRENT_TRANSACTIONS || (typeof message === 'string' && message.endsWith(CONCURRENT_TRANSACTIONS));
 }
 
+/**
+ * A rebalance answers the members' next Heartbeat or OffsetCommit with one of these; kafkajs
+ * logs each response at ERROR and then re-joins, which is the normal course of scaling out.
+ * The runner's own "re-joining" line stays, at WARN.
+ */
+const MEMBERSHIP_RESPONSES = new Set([
+  'The coordinator is not aware of this member',
+  'The group is rebalancing, so a rejoin is needed',
+  'Specified group generation id is not valid',
+]);
+
+/** The pino level a kafkajs log line is written at. */
+export function kafkajsLineLevel(namespace: string, level: number, message: string, extra: Record<string, unknown>): 'error' | 'warn' | 'info' | 'debug' {
+  if (isRetriedNoise(message, extra)) return 'debug';
+  const name = LEVEL_NAMES[level] ?? 'info';
+  if (name !== 'error' || typeof extra.error !== 'string' || !MEMBERSHIP_RESPONSES.has(extra.error)) return name;
+  return namespace === 'Connection' ? 'info' : 'warn';
+}
+
 /** Routes kafkajs's own log lines into the service's pino logger, one child per kafkajs namespace. */
 function pinoLogCreator(logger: Logger) {
   return () =>
     ({ namespace, level, log }: LogEntry): void => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
-      const name = isRetriedNoise(message, extra) ? 'debug' : (LEVEL_NAMES[level] ?? 'info');
+      const name = kafkajsLineLevel(namespace, level, message, extra);
       logger.child({ module: `kafkajs.${namespace}` })[name](extra, message);
     };
 }

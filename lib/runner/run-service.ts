@@ -6,8 +6,8 @@ export interface RunnableService {
   start(): Promise<void>;
   stop(): Promise<void>;
   readiness(): Readiness;
-  /** Set when the service must stop on its own (e.g. fenced by another instance). */
-  fencedError?(): Error | undefined;
+  /** Set when the service must stop on its own: fenced by another instance, or its consumer stopped for good. */
+  fatalError?(): Error | undefined;
 }
 
 export interface ServiceCommonConfig {
@@ -68,7 +68,7 @@ export function runService<C extends ServiceCommonConfig>(spec: {
     server.unref();
     await service.start();
     const watch = setInterval(() => {
-      const fenced = service.fencedError?.();
+      const fenced = service.fatalError?.();
       if (fenced !== undefined) void stop(fenced.message, 1);
     }, 1_000);
     watch.unref();

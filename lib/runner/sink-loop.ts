@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { OutputMessage, SourcePosition } from '../dead-letter';
+import type { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
+import { ConsumerCrashWatch } from '../kafka/consumer-crash-watch';
+import { membershipLostCause } from '../kafka/group-membership-error';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
 
@@ -57,6 +60,7 @@ export class SinkLoop {
   private readonly lag;
   private running = false;
   private assignment: AssignmentTracker | undefined;
+  private crashWatch: ConsumerCrashWatch | undefined;
   private lastCommitAt = 0;
 
   constructor(private readonly options: SinkLoopOptions) {
@@ -79,6 +83,7 @@ export class SinkLoop {
     await this.dlqProducer.connect();
     await consumer.connect();
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
+    this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger);
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     this.running = true;
     await consumer.run({
@@ -95,8 +100,13 @@ export class SinkLoop {
     await this.dlqProducer.disconnect().catch(() => undefined);
   }
 
-  status(): { running: boolean; assignedPartitions: number; lastCommitAt: number } {
-    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, lastCommitAt: this.lastCommitAt };
+  status(): { running: boolean; assignedPartitions: number; fatal: string | null; lastCommitAt: number } {
+    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fatal: this.fatalError()?.message ?? null, lastCommitAt: this.lastCommitAt };
+  }
+
+  /** Set once the consumer stopped for good; main() exits on it. */
+  fatalError(): LogpipeError | undefined {
+    return this.crashWatch?.error;
   }
 
   private async processBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
@@ -108,8 +118,7 @@ export class SinkLoop {
       const { deadLetters } = await this.options.writeBatch(inputs, heartbeat);
       if (deadLetters.length > 0) await this.sendDeadLetters(deadLetters, heartbeat);
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      // With autoCommit off, kafkajs's commitOffsetsIfNecessary commits nothing: commit explicitly.
-      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      await this.commit(batch.topic, batch.partition, next);
       resolveOffset(batch.lastOffset());
       this.lastCommitAt = Date.now();
       this.records.inc({ outcome: 'written' }, inputs.length - deadLetters.length);
@@ -118,6 +127,23 @@ export class SinkLoop {
       this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     } finally {
       this.inFlight.dec();
+    }
+  }
+
+  /**
+   * With autoCommit off, kafkajs's commitOffsetsIfNecessary commits nothing: commit explicitly.
+   * If the group took the partition away meanwhile (session expired during a slow write), the
+   * commit is refused; the written records are written again by the partition's next owner,
+   * which the idempotent downstream absorbs. The bare protocol error lets kafkajs re-join.
+   */
+  private async commit(topic: string, partition: number, offset: string): Promise<void> {
+    try {
+      await this.consumer.commitOffsets([{ topic, partition, offset }]);
+    } catch (err) {
+      const lost = membershipLostCause(err);
+      if (lost === undefined) throw err;
+      this.options.logger.warn({ topic, partition, offset, reason: lost.message }, 'Offset not committed: the group moved the partition; its next owner writes the batch again');
+      throw lost;
     }
   }
 

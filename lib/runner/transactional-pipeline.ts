@@ -2,6 +2,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Ka
 import type { OutputMessage, SourcePosition } from '../dead-letter';
 import { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
+import { ConsumerCrashWatch } from '../kafka/consumer-crash-watch';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
 
@@ -122,6 +123,7 @@ export class TransactionalPipeline<O extends string> {
   private running = false;
   private assignment: AssignmentTracker | undefined;
   private fenced: LogpipeError | undefined;
+  private crashWatch: ConsumerCrashWatch | undefined;
   private lastCommitAt = 0;
   /** Batches and ticks share one transactional producer: one at a time. */
   private exclusive: Promise<unknown> = Promise.resolve();
@@ -153,6 +155,7 @@ export class TransactionalPipeline<O extends string> {
     await producer.connect();
     await consumer.connect();
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
+    this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger);
     if (options.onAssignment !== undefined) this.assignment.onAssignment(options.onAssignment);
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     this.running = true;
@@ -203,14 +206,14 @@ export class TransactionalPipeline<O extends string> {
     await this.producer.disconnect().catch((err: unknown) => this.options.logger.warn({ err }, 'Producer did not disconnect cleanly'));
   }
 
-  /** For /readyz: running, assigned partitions, not fenced. */
-  status(): { running: boolean; assignedPartitions: number; fenced: boolean; lastCommitAt: number } {
-    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fenced: this.fenced !== undefined, lastCommitAt: this.lastCommitAt };
+  /** For /readyz: running, assigned partitions, and why it must stop (fenced, consumer crashed) if it must. */
+  status(): { running: boolean; assignedPartitions: number; fatal: string | null; lastCommitAt: number } {
+    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fatal: this.fatalError()?.message ?? null, lastCommitAt: this.lastCommitAt };
   }
 
-  /** Rejects once this instance is fenced; main() exits on it. */
-  fencedError(): LogpipeError | undefined {
-    return this.fenced;
+  /** Set once this instance is fenced or its consumer stopped for good; main() exits on it. */
+  fatalError(): LogpipeError | undefined {
+    return this.fenced ?? this.crashWatch?.error;
   }
 
   private async processBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {

@@ -117,12 +117,12 @@ export class AnalyzerService {
   readiness(): Readiness {
     const a = this.aggregate?.status();
     const m = this.merge?.status();
-    const ready = a !== undefined && m !== undefined && a.running && m.running && !a.fenced && !m.fenced;
+    const ready = a !== undefined && m !== undefined && a.running && m.running && a.fatal === null && m.fatal === null;
     return { ready, detail: { aggregate: a ?? null, merge: m ?? null, rules: this.rules.map((r) => r.rule.id) } };
   }
 
-  fencedError(): Error | undefined {
-    return this.aggregate?.fencedError() ?? this.merge?.fencedError();
+  fatalError(): Error | undefined {
+    return this.aggregate?.fatalError() ?? this.merge?.fatalError();
   }
 
   private async connectedAdmin(): Promise<Admin> {

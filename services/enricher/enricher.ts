@@ -46,10 +46,10 @@ export class Enricher {
 
   readiness(): Readiness {
     const s = this.pipeline.status();
-    return { ready: s.running && !s.fenced && s.assignedPartitions > 0, detail: s };
+    return { ready: s.running && s.fatal === null && s.assignedPartitions > 0, detail: s };
   }
 
-  fencedError(): Error | undefined {
-    return this.pipeline.fencedError();
+  fatalError(): Error | undefined {
+    return this.pipeline.fatalError();
   }
 }

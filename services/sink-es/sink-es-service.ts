@@ -43,6 +43,10 @@ export class SinkEsService {
 
   readiness(): Readiness {
     const s = this.loop.status();
-    return { ready: this.templateInstalled && s.running && s.assignedPartitions > 0, detail: { ...s, templateInstalled: this.templateInstalled } };
+    return { ready: this.templateInstalled && s.running && s.fatal === null && s.assignedPartitions > 0, detail: { ...s, templateInstalled: this.templateInstalled } };
+  }
+
+  fatalError(): Error | undefined {
+    return this.loop.fatalError();
   }
 }

@@ -41,6 +41,10 @@ export class SinkLokiService {
 
   readiness(): Readiness {
     const s = this.loop.status();
-    return { ready: s.running && s.assignedPartitions > 0, detail: { ...s } };
+    return { ready: s.running && s.fatal === null && s.assignedPartitions > 0, detail: { ...s } };
+  }
+
+  fatalError(): Error | undefined {
+    return this.loop.fatalError();
   }
 }

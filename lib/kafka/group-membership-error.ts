@@ -1,0 +1,17 @@
+/**
+ * Errors that mean "this member no longer holds its partitions" (it was removed from the
+ * group, or the group is rebalancing). kafkajs's runner re-joins on them, but only when it
+ * sees the protocol error itself: `consumer.commitOffsets` wraps it (UNKNOWN_MEMBER_ID in a
+ * KafkaJSNonRetriableError), and a wrapped one crashes the consumer for good.
+ */
+const MEMBERSHIP_LOST = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
+
+/** The protocol error inside `err` when it says the membership was lost, else undefined. */
+export function membershipLostCause(err: unknown): Error | undefined {
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
+    const candidate = e as { type?: unknown; originalError?: unknown; cause?: unknown };
+    if (typeof candidate.type === 'string' && MEMBERSHIP_LOST.has(candidate.type)) return e as Error;
+    e = candidate.originalError ?? candidate.cause;
+  }
+  return undefined;
+}
