@@ -15,7 +15,7 @@ import { stackConfigFromEnv } from '../../stack/stack-config';
 import { publishEnrichedInput, type EnrichedInput } from '../lib/enriched-input';
 import { compare, repeat, type Measurement, type Variant } from '../lib/runner';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario';
-import { bucketMedian, metricValues } from '../lib/metric-values';
+import { bucketMedian, metricValues } from '../../lib/telemetry/metric-values';
 
 const PARTITIONS = 3;
 const NODES = 24;
@@ -41,7 +41,7 @@ export const sinkEsScenario: Scenario = {
   name: 'sink-es',
   title: 'Elasticsearch sink throughput: sink-es vs a raw pre-built bulk loader',
   description:
-    'Documents/s of `SinkEsService` (`services/sink-es/sink-es-service.ts`, one instance, default `maxBulkDocs` 2,000 and `maxInFlight` 2, ' +
+    'Documents/s of `SinkEsService` (`services/sink-es/sink-es-service.ts`, one instance, defaults: `maxBulkDocs` 2,000, `maxInFlight` 2 bulk requests, `partitionsInProgress` 8, `fetchBytesPerPartition` 4 MiB, ' +
     `\`flushIntervalMs\` ${FLUSH_INTERVAL_MS}) consuming one topic of Avro EnrichedRecords (${PARTITIONS} partitions, published once per run) ` +
     "from the beginning with a fresh consumer group, timed from `start()` until the group's committed offsets reach the topic's end offsets; " +
     'then the index is refreshed and its count must equal the input count. Baseline, same run, same Elasticsearch node: a raw loader that ' +

@@ -21,7 +21,7 @@ import { stackConfigFromEnv } from '../../stack/stack-config';
 import { testEnricher } from '../../test/harness/test-enricher';
 import { compare, repeat, type Measurement, type Variant } from '../lib/runner';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario';
-import { bucketMedian, metricValues } from '../lib/metric-values';
+import { bucketMedian, metricValues } from '../../lib/telemetry/metric-values';
 
 const PARTITIONS = 3;
 const NODES = 24;

@@ -38,7 +38,7 @@ export interface SinkLoopOptions {
   readonly sessionTimeoutMs?: number;
   /** Bytes fetched per partition, which bounds the memory of a batch in flight. */
   readonly maxBytesPerPartition?: number;
-  /** Partition batches written at once: the bound on requests in flight downstream. */
+  /** Partition batches being written at once (the sink bounds its own requests in flight). */
   readonly partitionsConsumedConcurrently?: number;
   /** How long a fetch waits to fill up: the sink's flush interval. */
   readonly maxWaitTimeMs?: number;
@@ -49,7 +49,7 @@ export interface SinkLoopOptions {
  * (Elasticsearch by _id, Loki by identical entries). A batch's offset is committed only
  * after the downstream acknowledged every record of it or the dead-letter topic did.
  * While a batch is being retried, its partition fetches nothing more: backpressure,
- * with memory bounded by maxBytesPerPartition x partitionsConsumedConcurrently.
+ * with memory bounded by the fetch (maxBytesPerPartition per partition).
  */
 export class SinkLoop {
   private readonly consumer: Consumer;

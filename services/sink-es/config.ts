@@ -27,8 +27,19 @@ export const sinkEsConfigSchema = z
     totalFieldsLimit: z.number().int().positive().default(1000),
     maxBulkDocs: z.number().int().positive().default(2_000),
     maxBulkBytes: z.number().int().positive().default(5 * 1024 * 1024), // 5 MiB
-    /** Partition batches written at once: the bound on bulk requests in flight. */
+    /** Bulk requests in flight to Elasticsearch (the connection pool's size). */
     maxInFlight: z.number().int().positive().default(2),
+    /**
+     * Partition batches decoded and queued at once. Larger than maxInFlight so the next
+     * requests are built while others are in flight; memory is bounded by the fetch either way.
+     */
+    partitionsInProgress: z.number().int().positive().default(8),
+    /**
+     * Bytes fetched per partition at a time. kafkajs fetches the next round only when every
+     * batch of the last one is written, so small batches leave connections idle at each
+     * round's tail; 4 MiB measured 0.60 of the raw bulk loader against 0.49 with 1 MiB.
+     */
+    fetchBytesPerPartition: z.number().int().positive().default(4 * 1_048_576),
     /** How long a fetch waits to fill a batch: the flush interval. */
     flushIntervalMs: z.number().int().positive().default(1_000),
     retryInitialMs: z.number().int().positive().default(200),
@@ -58,6 +69,8 @@ export const SINK_ES_ENV: readonly EnvBinding[] = [
   { env: 'SINK_ES_MAX_BULK_DOCS', key: 'maxBulkDocs', type: 'number' },
   { env: 'SINK_ES_MAX_BULK_BYTES', key: 'maxBulkBytes', type: 'number' },
   { env: 'SINK_ES_MAX_IN_FLIGHT', key: 'maxInFlight', type: 'number' },
+  { env: 'SINK_ES_PARTITIONS_IN_PROGRESS', key: 'partitionsInProgress', type: 'number' },
+  { env: 'SINK_ES_FETCH_BYTES_PER_PARTITION', key: 'fetchBytesPerPartition', type: 'number' },
   { env: 'SINK_ES_FLUSH_INTERVAL_MS', key: 'flushIntervalMs', type: 'number' },
   { env: 'SINK_ES_SESSION_TIMEOUT_MS', key: 'sessionTimeoutMs', type: 'number' },
   ...SERVICE_COMMON_ENV,

@@ -8,6 +8,26 @@ export function indexNameFor(prefix: string, timestampMicros: number): string {
   return `${prefix}-${d.getUTCFullYear()}.${mm}.${dd}`;
 }
 
+/** Enriched fields that are null when the record has nothing for them: left out of the document. */
+const OPTIONAL_FIELDS = [
+  'version',
+  'trace_id',
+  'span_id',
+  'size_bytes',
+  'size_category',
+  'client_ip',
+  'ip_class',
+  'user_agent',
+  'cpu_usage',
+  'memory_usage',
+  'usage_percent',
+  'latency_ms',
+  'response_time_ms',
+  'throughput_ops',
+  'error_type',
+  'warning_type',
+] as const satisfies ReadonlyArray<keyof EnrichedRecord>;
+
 /** The Elasticsearch document of an enriched record; null fields are left out. */
 export function toDocument(r: EnrichedRecord): Record<string, unknown> {
   const doc: Record<string, unknown> = {
@@ -25,28 +45,16 @@ export function toDocument(r: EnrichedRecord): Record<string, unknown> {
     enriched_at: new Date(Math.floor(r.enriched_at / 1000)).toISOString(),
     enricher_instance: r.enricher_instance,
   };
-  const optional = {
-    version: r.version,
-    trace_id: r.trace_id,
-    span_id: r.span_id,
-    size_bytes: r.size_bytes,
-    size_category: r.size_category,
-    client_ip: r.client_ip,
-    ip_class: r.ip_class,
-    user_agent: r.user_agent,
-    cpu_usage: r.cpu_usage,
-    memory_usage: r.memory_usage,
-    usage_percent: r.usage_percent,
-    latency_ms: r.latency_ms,
-    response_time_ms: r.response_time_ms,
-    throughput_ops: r.throughput_ops,
-    error_type: r.error_type,
-    warning_type: r.warning_type,
-  };
-  for (const [k, v] of Object.entries(optional)) if (v !== null) doc[k] = v;
-  if (r.geo !== null) {
-    const { lat, lon, ...rest } = r.geo;
-    doc.geo = { ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)), ...(lat !== null && lon !== null ? { location: { lat, lon } } : {}) };
+  for (const key of OPTIONAL_FIELDS) {
+    const value = r[key];
+    if (value !== null) doc[key] = value;
   }
+  if (r.geo !== null) doc.geo = geoDocument(r.geo);
   return doc;
+}
+
+/** Geo fields without the nulls; lat/lon become a geo_point when both are known. */
+function geoDocument(geo: NonNullable<EnrichedRecord['geo']>): Record<string, unknown> {
+  const { lat, lon, ...rest } = geo;
+  return { ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null)), ...(lat !== null && lon !== null ? { location: { lat, lon } } : {}) };
 }

@@ -25,7 +25,8 @@ export class SinkEsService {
       metricPrefix: 'logpipe_sink_es',
       writeBatch: (records, heartbeat) => this.sink.writeBatch(records, heartbeat),
       sessionTimeoutMs: config.sessionTimeoutMs,
-      partitionsConsumedConcurrently: config.maxInFlight,
+      partitionsConsumedConcurrently: config.partitionsInProgress,
+      maxBytesPerPartition: config.fetchBytesPerPartition,
       maxWaitTimeMs: config.flushIntervalMs,
     });
   }

@@ -14,6 +14,12 @@ import { buildBulkRequests, bulkItem, type BulkItem, type BulkRequest } from './
 import { backoffMs, classifyItem, classifyResponse } from './retry';
 import { BulkService } from './service';
 
+/** A bulk request and what became of its documents. */
+interface Sent {
+  readonly request: BulkRequest;
+  readonly outcome: { readonly retry: BulkItem[]; readonly refused: Array<{ inputIndex: number; reason: string }>; readonly cause: string };
+}
+
 /**
  * The Elasticsearch sink, top to bottom: decode -> document (`_id` = log_id, daily index by
  * event time) -> bulk requests -> send -> per-item verdict -> retry the transient, dead-letter
@@ -40,7 +46,7 @@ export class ElasticsearchSink {
       tls: { rejectUnauthorized },
     });
     this.retries = counter(registry, 'logpipe_sink_es_retries_total', 'Documents sent again after a transient failure, by cause.', ['cause']);
-    this.bulkSeconds = histogram(registry, 'logpipe_sink_es_bulk_duration_seconds', 'Bulk request round trips.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+    this.bulkSeconds = histogram(registry, 'logpipe_sink_es_bulk_duration_seconds', 'Bulk requests from being queued for a connection to the response.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
     this.bulkDocs = histogram(registry, 'logpipe_sink_es_bulk_documents', 'Documents per bulk request.', [1, 10, 50, 100, 250, 500, 1000, 2000, 5000]);
   }
 
@@ -68,28 +74,23 @@ export class ElasticsearchSink {
 
   async writeBatch(inputs: readonly SinkInput[], heartbeat: () => Promise<void>): Promise<SinkBatchResult> {
     const deadLetters: OutputMessage[] = [];
-    const items: BulkItem[] = [];
-    inputs.forEach((input, i) => {
-      try {
-        if (input.value === null) throw new Error('record has no value (a tombstone)');
-        const record = this.codec.decode<EnrichedRecord>(input.value, ENRICHED_RECORD_SCHEMA).value;
-        items.push(bulkItem(i, indexNameFor(this.config.indexPrefix, record.timestamp), record.log_id, toDocument(record)));
-      } catch (err) {
-        const code = isLogpipeError(err) ? err.code : 'CODEC_INVALID_BODY';
-        deadLetters.push(this.deadLetter(input, { code, reason: err instanceof Error ? err.message : String(err) }));
-      }
-    });
-
+    const { maxBulkDocs } = this.config;
+    const firstTry: Array<Promise<Sent>> = [];
+    for (let from = 0; from < inputs.length; from += maxBulkDocs) {
+      const items = this.toBulkItems(inputs, from, Math.min(inputs.length, from + maxBulkDocs), deadLetters);
+      for (const request of buildBulkRequests(items, maxBulkDocs, this.config.maxBulkBytes)) firstTry.push(this.sendRequest(request));
+      // The pool sends up to maxInFlight requests; yielding lets them go out while the next are built.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    let sent = await Promise.all(firstTry);
     let maxBytes = this.config.maxBulkBytes;
-    let pending = buildBulkRequests(items, this.config.maxBulkDocs, maxBytes);
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const retry: BulkItem[] = [];
       let cause = '';
-      for (const request of pending) {
-        const outcome = await this.send(request);
+      for (const { request, outcome } of sent) {
         if (outcome.retry.length > 0) cause = outcome.cause;
         // 413: the node's http.max_content_length is below our request; halve until it fits.
-        if (outcome.cause === 'http_413') maxBytes = Math.max(1, Math.floor(request.bytes / 2));
+        if (outcome.cause === 'http_413') maxBytes = Math.min(maxBytes, Math.max(1, Math.floor(request.bytes / 2)));
         retry.push(...outcome.retry);
         for (const refused of outcome.refused) deadLetters.push(this.deadLetter(inputs[refused.inputIndex] as SinkInput, { code: 'ESSINK_REJECTED', reason: refused.reason }));
       }
@@ -102,9 +103,30 @@ export class ElasticsearchSink {
       );
       await sleep(delayMs);
       await heartbeat();
-      pending = buildBulkRequests(retry, this.config.maxBulkDocs, maxBytes);
+      sent = await Promise.all(buildBulkRequests(retry, maxBulkDocs, maxBytes).map((request) => this.sendRequest(request)));
     }
     return { deadLetters };
+  }
+
+  /** Decodes inputs [from, to) into bulk items; a record that cannot be decoded becomes a dead letter. */
+  private toBulkItems(inputs: readonly SinkInput[], from: number, to: number, deadLetters: OutputMessage[]): BulkItem[] {
+    const items: BulkItem[] = [];
+    for (let i = from; i < to; i++) {
+      const input = inputs[i] as SinkInput;
+      try {
+        if (input.value === null) throw new Error('record has no value (a tombstone)');
+        const record = this.codec.decode<EnrichedRecord>(input.value, ENRICHED_RECORD_SCHEMA).value;
+        items.push(bulkItem(i, indexNameFor(this.config.indexPrefix, record.timestamp), record.log_id, toDocument(record)));
+      } catch (err) {
+        const code = isLogpipeError(err) ? err.code : 'CODEC_INVALID_BODY';
+        deadLetters.push(this.deadLetter(input, { code, reason: err instanceof Error ? err.message : String(err) }));
+      }
+    }
+    return items;
+  }
+
+  private async sendRequest(request: BulkRequest): Promise<Sent> {
+    return { request, outcome: await this.send(request) };
   }
 
   private async send(request: BulkRequest): Promise<{ retry: BulkItem[]; refused: Array<{ inputIndex: number; reason: string }>; cause: string }> {

@@ -3,6 +3,7 @@ import { AvroCodec } from '../../../lib/codec';
 import { readDeadLetterHeaders } from '../../../lib/dead-letter';
 import { LOG_RECORD_SCHEMA } from '../../../lib/records';
 import { createLogger, Registry } from '../../../lib/telemetry';
+import { metricValues } from '../../../lib/telemetry/metric-values';
 import { buildLogRecord } from '../../../services/producer/build-log-record';
 import { SyntheticLogs } from '../../../services/producer/load/synthetic-logs';
 import { parseSinkEsConfig } from '../../../services/sink-es/config';
@@ -39,8 +40,9 @@ describe('sink-es against the real Elasticsearch and Kafka', () => {
     await topics.cleanup();
   });
 
-  function service(inputTopic: string, dlqTopic: string, groupId: string): SinkEsService {
+  function service(inputTopic: string, dlqTopic: string, groupId: string, overrides: { maxBulkDocs?: number } = {}, registry = new Registry()): SinkEsService {
     const config = parseSinkEsConfig({
+      ...overrides,
       kafka: { brokers: testEndpoints().kafkaBrokers.split(',') },
       elasticsearch: { url: testEndpoints().esUrl },
       groupId,
@@ -50,7 +52,7 @@ describe('sink-es against the real Elasticsearch and Kafka', () => {
       sessionTimeoutMs: 6_000,
       flushIntervalMs: 200,
     });
-    return new SinkEsService(config, { logger: createLogger({ name: 'test', level: 'silent' }), registry: new Registry() });
+    return new SinkEsService(config, { logger: createLogger({ name: 'test', level: 'silent' }), registry });
   }
 
   async function untilCommitted(groupId: string, topic: string, count: number): Promise<void> {
@@ -87,11 +89,15 @@ describe('sink-es against the real Elasticsearch and Kafka', () => {
     await producer.disconnect();
 
     const groupId = uniqueName('sink-es');
-    const sink = service(input, dlq, groupId);
+    // Small bulk requests: every partition batch is sent as several requests at once.
+    const registry = new Registry();
+    const sink = service(input, dlq, groupId, { maxBulkDocs: 97 }, registry);
     void sink.start();
     await untilCommitted(groupId, input, records.length + 2);
     await sink.stop();
     await es.indices.refresh({ index: `${prefix}-*` });
+    const bulkRequests = (await metricValues(registry, 'logpipe_sink_es_bulk_documents')).find((v) => v.metricName === 'logpipe_sink_es_bulk_documents_count')?.value ?? 0;
+    expect(bulkRequests).toBeGreaterThanOrEqual(Math.ceil((records.length + 2) / 97));
 
     expect((await es.count({ index: `${prefix}-*` })).count).toBe(records.length + 1);
     for (const day of ['2026.11.20', '2026.11.21', '2026.11.22']) {

@@ -1,4 +1,4 @@
-import type { Registry } from '../../lib/telemetry';
+import type { Registry } from 'prom-client';
 
 /** One sample of a prom-client metric, as `metric.get()` returns it. */
 export interface MetricValue {
