@@ -12,7 +12,12 @@ export interface EnrichContext {
   readonly geoip: GeoIpLookup;
   readonly instanceId: string;
   readonly nowMicros: number;
+  /** Longer messages are cut to this many UTF-8 bytes and tagged. */
+  readonly maxMessageBytes: number;
 }
+
+/** Text fields where bytes that were not UTF-8 show up as U+FFFD after decoding. */
+const TEXT_FIELDS = ['message', 'service', 'component', 'node_id', 'context', 'version', 'trace_id', 'span_id'] as const;
 
 /**
  * Adds every derived field to a validated record, in place (the decoded record is ours alone).
@@ -20,6 +25,14 @@ export interface EnrichContext {
  */
 export function enrichRecord(record: LogRecord, context: Readonly<Record<string, unknown>>, ctx: EnrichContext): EnrichedRecord {
   const tags: string[] = [];
+
+  // Avro strings are decoded leniently (invalid UTF-8 becomes U+FFFD): said, not hidden.
+  if (TEXT_FIELDS.some((f) => record[f]?.includes('\uFFFD') === true)) tags.push('invalid_utf8');
+  // A UTF-16 unit takes at most 3 UTF-8 bytes: short messages skip the byte count.
+  if (record.message.length * 3 > ctx.maxMessageBytes && Buffer.byteLength(record.message) > ctx.maxMessageBytes) {
+    record.message = truncateUtf8(record.message, ctx.maxMessageBytes);
+    tags.push('message_truncated');
+  }
 
   const size = sizeCategory(context.size_bytes);
   if (size !== undefined && 'tag' in size) tags.push(size.tag);
@@ -69,4 +82,11 @@ export function enrichRecord(record: LogRecord, context: Readonly<Record<string,
     enriched_at: ctx.nowMicros,
     enricher_instance: ctx.instanceId,
   });
+}
+
+/** The longest prefix of `text` within `maxBytes` UTF-8 bytes, never splitting a character. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  const cut = Buffer.from(text, 'utf8').subarray(0, maxBytes).toString('utf8');
+  // A character cut in the middle decodes as U+FFFD at the end: drop it.
+  return cut.endsWith('\uFFFD') && !text.startsWith(cut) ? cut.slice(0, -1) : cut;
 }

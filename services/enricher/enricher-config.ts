@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { configFromEnv, KAFKA_ENV, kafkaConnectionSchema, parseConfig, SERVICE_COMMON_ENV, serviceCommonFields, type EnvBinding } from '../../lib/config';
+import { DEFAULT_SIZE_LIMITS } from './record-processor';
 
 /** Every key of the enricher, its default and its unit; the README lists them from here. */
 export const enricherConfigSchema = z
@@ -33,6 +34,10 @@ export const enricherConfigSchema = z
     minTimestamp: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
     /** Event times this far ahead of the enricher's clock are dead-lettered; 1 day. */
     maxFutureSkewSec: z.number().int().nonnegative().default(86_400),
+    /** Messages longer than this (UTF-8 bytes) are cut and tagged `message_truncated`. */
+    maxMessageBytes: z.number().int().positive().default(DEFAULT_SIZE_LIMITS.maxMessageBytes),
+    /** Enriched records larger than this are dead-lettered (keep it below the enriched topic's max.message.bytes). */
+    maxOutputBytes: z.number().int().positive().default(DEFAULT_SIZE_LIMITS.maxOutputBytes),
     ...serviceCommonFields(8081),
   })
   .strict();
@@ -53,6 +58,8 @@ export const ENRICHER_ENV: readonly EnvBinding[] = [
   { env: 'ENRICHER_PASS_THROUGH', key: 'passThrough', type: 'boolean' },
   { env: 'ENRICHER_MIN_TIMESTAMP', key: 'minTimestamp', type: 'string' },
   { env: 'ENRICHER_MAX_FUTURE_SKEW_SEC', key: 'maxFutureSkewSec', type: 'number' },
+  { env: 'ENRICHER_MAX_MESSAGE_BYTES', key: 'maxMessageBytes', type: 'number' },
+  { env: 'ENRICHER_MAX_OUTPUT_BYTES', key: 'maxOutputBytes', type: 'number' },
   ...SERVICE_COMMON_ENV,
 ];
 

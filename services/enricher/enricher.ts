@@ -22,6 +22,7 @@ export class Enricher {
       instanceId: config.instanceId,
       passThrough: config.passThrough,
       limits: { minTimestampMicros: Date.parse(config.minTimestamp) * 1000, maxFutureSkewMicros: config.maxFutureSkewSec * 1_000_000 },
+      sizeLimits: { maxMessageBytes: config.maxMessageBytes, maxOutputBytes: config.maxOutputBytes },
     });
     this.pipeline = new TransactionalPipeline<ProcessOutcome>({
       kafka: createKafka(config.kafka, deps.logger),

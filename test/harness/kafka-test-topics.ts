@@ -9,10 +9,11 @@ export class KafkaTestTopics {
   private admin: Admin | undefined;
   private readonly created: string[] = [];
 
-  async create(prefix: string, partitions = 3): Promise<string> {
+  async create(prefix: string, partitions = 3, configs: Record<string, string> = {}): Promise<string> {
     const admin = await this.connectedAdmin();
     const topic = uniqueName(prefix);
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
     this.created.push(topic);
     return topic;
   }

@@ -6,13 +6,19 @@ import { RecordProcessor } from '../../services/enricher/record-processor';
 /** MaxMind's test databases beside the project (../shared/geoip). */
 export const GEOIP_TEST_DIR = path.resolve(__dirname, '../../../shared/geoip');
 
-/** The enricher's record processor with the City test database, for tests that need enriched records as the enricher writes them. */
-export function testEnricher(codec: AvroCodec): RecordProcessor {
+/** The enricher's default earliest event time, 2000-01-01, in microseconds. */
+export const MIN_TIMESTAMP_2000 = Date.parse('2000-01-01T00:00:00Z') * 1000;
+
+/**
+ * The enricher's record processor with the City test database, for tests that need enriched
+ * records as the enricher writes them. `minTimestampMicros` 0 admits fixtures of any date.
+ */
+export function testEnricher(codec: AvroCodec, options: { minTimestampMicros?: number; instanceId?: string } = {}): RecordProcessor {
   return new RecordProcessor(codec, GeoIpLookup.open({ cityDb: path.join(GEOIP_TEST_DIR, 'GeoLite2-City-Test.mmdb') }), {
     outputTopic: 'enriched',
     dlqTopic: 'dlq',
-    instanceId: 'test',
+    instanceId: options.instanceId ?? 'test',
     passThrough: false,
-    limits: { minTimestampMicros: 0, maxFutureSkewMicros: 86_400_000_000 },
+    limits: { minTimestampMicros: options.minTimestampMicros ?? 0, maxFutureSkewMicros: 86_400_000_000 },
   });
 }
