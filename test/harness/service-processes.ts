@@ -16,13 +16,16 @@ export type ServiceProcessName = keyof typeof SERVICE_MAIN;
 export class ServiceProcesses {
   private readonly children: ChildProcess[] = [];
 
-  start(service: ServiceProcessName, env: NodeJS.ProcessEnv): ChildProcess {
+  /** `logFile`: every line the process writes, stdout and stderr, goes there (at the env's LOG_LEVEL). */
+  start(service: ServiceProcessName, env: NodeJS.ProcessEnv, options: { logFile?: string } = {}): ChildProcess {
     const main = SERVICE_MAIN[service];
     if (!fs.existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
     // LOGPIPE_TEST_SERVICE_LOGS=<dir> keeps each service's log lines (warn and above) for a post-mortem.
     const logDir = process.env.LOGPIPE_TEST_SERVICE_LOGS;
-    const out = logDir === undefined ? 'ignore' : fs.openSync(path.join(logDir, `${service}.log`), 'a');
-    const child = spawn(process.execPath, [main], { env: { ...process.env, HTTP_PORT: '0', LOG_LEVEL: logDir === undefined ? 'error' : 'warn', ...env }, stdio: ['ignore', out, 'inherit'] });
+    const logFile = options.logFile ?? (logDir === undefined ? undefined : path.join(logDir, `${service}.log`));
+    const out = logFile === undefined ? 'ignore' : fs.openSync(logFile, 'a');
+    const stdio: Array<'ignore' | 'inherit' | number> = ['ignore', out, options.logFile === undefined ? 'inherit' : out];
+    const child = spawn(process.execPath, [main], { env: { ...process.env, HTTP_PORT: '0', LOG_LEVEL: logDir === undefined ? 'error' : 'warn', ...env }, stdio });
     if (typeof out === 'number') fs.closeSync(out);
     this.children.push(child);
     return child;
