@@ -25,10 +25,11 @@ export interface SizeLimits {
 }
 
 /**
- * 256 KiB is Loki's default max_line_size; 1,000,000 bytes stays below Kafka's default
- * max.message.bytes (1,048,588) with room for the record batch overhead.
+ * 128 KiB is half of Loki's default max_line_size (256 KiB): room for the rest of the line.
+ * 1,000,000 bytes stays below Kafka's default max.message.bytes (1,048,588) with room for
+ * the record batch overhead.
  */
-export const DEFAULT_SIZE_LIMITS: SizeLimits = { maxMessageBytes: 262_144, maxOutputBytes: 1_000_000 };
+export const DEFAULT_SIZE_LIMITS: SizeLimits = { maxMessageBytes: 131_072, maxOutputBytes: 1_000_000 };
 
 export type ProcessOutcome = 'enriched' | 'dead_lettered' | 'passed_through';
 

@@ -16,7 +16,7 @@ describe('enricher configuration', () => {
       passThrough: false,
       minTimestamp: '2000-01-01T00:00:00Z',
       maxFutureSkewSec: 86_400,
-      maxMessageBytes: 262_144,
+      maxMessageBytes: 131_072,
       maxOutputBytes: 1_000_000,
       httpPort: 8081,
       httpHost: '0.0.0.0',
