@@ -18,6 +18,8 @@ export class LokiServer implements LocalServer {
   readonly process: ManagedProcess;
   readonly logFile: string;
   readonly startTimeoutMs = 60_000;
+  /** Per-tenant limit overrides Loki re-reads every second (the chaos tests throttle ingestion with it). */
+  readonly runtimeConfigFile: string;
   private readonly binary: string;
   private readonly runDir: string;
 
@@ -27,6 +29,7 @@ export class LokiServer implements LocalServer {
     this.binary = path.join(config.cacheDir, 'loki', 'loki');
     this.runDir = path.join(config.runDir, 'loki');
     this.logFile = path.join(this.runDir, 'logs', 'process.log');
+    this.runtimeConfigFile = path.join(this.runDir, 'runtime.yaml');
     this.process = new ManagedProcess(this.name, path.join(this.runDir, 'loki.pid'), this.runDir);
   }
 
@@ -48,6 +51,7 @@ export class LokiServer implements LocalServer {
     const configFile = path.join(this.runDir, 'loki.yaml');
     fs.mkdirSync(path.join(this.runDir, 'data'), { recursive: true });
     fs.writeFileSync(configFile, this.configYaml(path.join(this.runDir, 'data')));
+    fs.writeFileSync(this.runtimeConfigFile, 'overrides: {}\n');
     this.process.start(this.binary, [`-config.file=${configFile}`], { cwd: this.runDir, env: process.env, logFile: this.logFile });
   }
 
@@ -95,7 +99,7 @@ ingester:
 limits_config:
   allow_structured_metadata: true
   # Raised above Loki's defaults (4 MB/s, 3 MB/s per stream) so tests and benchmarks are not rate limited;
-  # the chaos tests lower them on purpose.
+  # the chaos tests lower them for a while through the runtime config file.
   ingestion_rate_mb: 64
   ingestion_burst_size_mb: 128
   per_stream_rate_limit: 32MB
@@ -107,6 +111,9 @@ limits_config:
   # no limit on this test server. In production alert on loki_discarded_samples_total{reason="stream_limit"}.
   max_global_streams_per_user: 0
   max_streams_per_user: 0
+runtime_config:
+  file: ${this.runtimeConfigFile}
+  period: 1s
 pattern_ingester:
   enabled: false
 query_range:

@@ -104,6 +104,12 @@ export class ChaosPipeline {
     return child;
   }
 
+  /** Another instance of a service, with an instance id of its own, beside the one in `running`: scaling during a run. */
+  startExtra(service: ChaosService, instanceId: string): ChildProcess {
+    const ids = service === 'enricher' ? { ENRICHER_INSTANCE_ID: instanceId } : service === 'analyzer' ? { ANALYZER_INSTANCE_ID: instanceId } : {};
+    return this.processes.start(service, { ...this.env(service), ...ids });
+  }
+
   notePeak(service: string, pid: number | undefined): void {
     const peak = peakRssMb(pid);
     if (peak !== undefined) this.peaks.set(service, Math.max(this.peaks.get(service) ?? 0, peak));

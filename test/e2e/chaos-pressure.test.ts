@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from '@elastic/elasticsearch';
+import { LocalStack } from '../../stack/local-stack';
+import type { LokiServer } from '../../stack/servers/loki';
+import { stackConfigFromEnv } from '../../stack/stack-config';
+import { ChaosPipeline, type ChaosService, type Reconciliation } from '../harness/chaos-pipeline';
+import { reportChaos } from '../harness/chaos-report';
+import { testEndpoints } from '../harness/test-endpoints';
+
+const stack = new LocalStack(stackConfigFromEnv());
+const managed = (server: 'elasticsearch' | 'loki') =>
+  stack.server(server).process.isRunning() && { elasticsearch: stack.server('elasticsearch').endpoint === testEndpoints().esUrl, loki: stack.server('loki').endpoint === testEndpoints().lokiUrl }[server];
+const PRESSURE_MS = 30_000;
+
+/** A counter of the server's own, read over HTTP: proof that the pressure really happened. */
+async function lokiRateLimited(): Promise<number> {
+  const text = await (await fetch(`${testEndpoints().lokiUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('loki_discarded_samples_total{') && l.includes('reason="rate_limited"'))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+async function esInFlightBreakerTrips(es: Client): Promise<number> {
+  const stats = await es.nodes.stats({ metric: 'breaker' });
+  return Object.values(stats.nodes).reduce((sum, n) => sum + (n.breakers?.inflight_requests?.tripped ?? 0), 0);
+}
+
+function report(scenario: string, r: Reconciliation, recovery: string, pipeline: ChaosPipeline): void {
+  reportChaos({
+    scenario,
+    sent: r.sent,
+    delivered: `ES ${r.inElasticsearch}, Loki ${r.inLoki}, analyzer ${r.countedByAnalyzer}`,
+    deadLettered: r.deadLettered,
+    lost: r.lost,
+    duplicated: r.duplicated,
+    recoverySeconds: recovery,
+    peakRssMb: pipeline.peakSummary(),
+  });
+}
+
+describe('chaos: back-pressure and rebalances while logs arrive', () => {
+  const es = new Client({ node: testEndpoints().esUrl });
+  const runtimeFile = (stack.server('loki') as LokiServer).runtimeConfigFile;
+  afterAll(async () => {
+    // Never leave a shared server throttled.
+    if (managed('loki')) fs.writeFileSync(runtimeFile, 'overrides: {}\n');
+    await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': null } }).catch(() => undefined);
+    await es.close();
+  });
+
+  (managed('loki') ? it : it.skip)('Loki answers 429 (ingestion rate limit) for 30 s: the sink backs off, then delivers everything once', async () => {
+    const pipeline = new ChaosPipeline();
+    try {
+      await pipeline.create();
+      pipeline.startAll();
+      const load = pipeline.load(30_000, 1_000);
+      await sleep(5_000);
+      const before = await lokiRateLimited();
+      // Tenant "fake" is every push when auth is off; Loki re-reads this file every second.
+      fs.writeFileSync(runtimeFile, 'overrides:\n  fake:\n    ingestion_rate_mb: 0.01\n    ingestion_burst_size_mb: 0.01\n');
+      await sleep(PRESSURE_MS);
+      fs.writeFileSync(runtimeFile, 'overrides: {}\n');
+      const back = Date.now();
+      pipeline.notePeak('sink-loki', pipeline.running.get('sink-loki')?.pid);
+      await load;
+      const r = await pipeline.reconcile();
+      report('Loki 429 for 30 s', r, `all delivered ${((Date.now() - back) / 1000).toFixed(0)} s after the limit was lifted (incl. reconciliation)`, pipeline);
+      expect(await lokiRateLimited()).toBeGreaterThan(before);
+      expect(r.exitCodes).toEqual([0, 0, 0, 0]);
+      expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    } finally {
+      fs.writeFileSync(runtimeFile, 'overrides: {}\n');
+      await pipeline.cleanup();
+    }
+  }, 600_000);
+
+  (managed('elasticsearch') ? it : it.skip)('Elasticsearch answers 429 (in-flight requests breaker) for 30 s: the sink backs off, then delivers everything once', async () => {
+    const pipeline = new ChaosPipeline();
+    try {
+      await pipeline.create();
+      pipeline.startAll();
+      const load = pipeline.load(30_000, 1_000);
+      await sleep(5_000);
+      const before = await esInFlightBreakerTrips(es);
+      // A dynamic setting: every request body above 1 KB is refused with 429 circuit_breaking_exception.
+      await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': '1kb' } });
+      await sleep(PRESSURE_MS);
+      await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': null } });
+      const back = Date.now();
+      await load;
+      const r = await pipeline.reconcile();
+      report('Elasticsearch 429 for 30 s', r, `all delivered ${((Date.now() - back) / 1000).toFixed(0)} s after the limit was lifted (incl. reconciliation)`, pipeline);
+      expect(await esInFlightBreakerTrips(es)).toBeGreaterThan(before);
+      expect(r.exitCodes).toEqual([0, 0, 0, 0]);
+      expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    } finally {
+      await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': null } }).catch(() => undefined);
+      await pipeline.cleanup();
+    }
+  }, 600_000);
+
+  it('instances of every service join and leave during the run (rebalances): nothing lost or doubled', async () => {
+    const pipeline = new ChaosPipeline();
+    const services: ChaosService[] = ['enricher', 'sink-es', 'sink-loki', 'analyzer'];
+    try {
+      await pipeline.create();
+      pipeline.startAll();
+      const load = pipeline.load(40_000, 1_000);
+      await sleep(5_000);
+      const extras: ChildProcess[][] = [];
+      for (const round of [2, 3]) extras.push(services.map((s) => pipeline.startExtra(s, `c${round}`)));
+      await sleep(12_000);
+      const leaving = async (children: ChildProcess[]) => {
+        const exits = children.map((c) => new Promise<number | null>((r) => c.once('exit', (code) => r(code))));
+        for (const c of children) c.kill('SIGTERM');
+        return Promise.all(exits);
+      };
+      // One group of extras leaves, one joins again, then all extras leave: three more rebalances each.
+      const firstLeave = await leaving(extras[0] as ChildProcess[]);
+      await sleep(8_000);
+      extras[0] = services.map((s) => pipeline.startExtra(s, 'c4'));
+      await sleep(8_000);
+      const secondLeave = await leaving([...(extras[0] as ChildProcess[]), ...(extras[1] as ChildProcess[])]);
+      const settled = Date.now();
+      await load;
+      const r = await pipeline.reconcile();
+      report('instances added and removed (6 rebalances per group)', r, `all delivered ${((Date.now() - settled) / 1000).toFixed(0)} s after the last instance left (incl. reconciliation)`, pipeline);
+      expect([...firstLeave, ...secondLeave]).toEqual(Array(12).fill(0));
+      expect(r.exitCodes).toEqual([0, 0, 0, 0]);
+      expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    } finally {
+      await pipeline.cleanup();
+    }
+  }, 600_000);
+});
