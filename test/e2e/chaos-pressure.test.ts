@@ -51,56 +51,56 @@ describe('chaos: back-pressure and rebalances while logs arrive', () => {
     await es.close();
   });
 
-  (managed('loki') ? it : it.skip)('Loki answers 429 (ingestion rate limit) for 30 s: the sink backs off, then delivers everything once', async () => {
-    const pipeline = new ChaosPipeline();
-    try {
-      await pipeline.create();
-      pipeline.startAll();
-      const load = pipeline.load(30_000, 1_000);
-      await sleep(5_000);
-      const before = await lokiRateLimited();
-      // Tenant "fake" is every push when auth is off; Loki re-reads this file every second.
-      fs.writeFileSync(runtimeFile, 'overrides:\n  fake:\n    ingestion_rate_mb: 0.01\n    ingestion_burst_size_mb: 0.01\n');
-      await sleep(PRESSURE_MS);
-      fs.writeFileSync(runtimeFile, 'overrides: {}\n');
-      const back = Date.now();
-      pipeline.notePeak('sink-loki', pipeline.running.get('sink-loki')?.pid);
-      await load;
-      const r = await pipeline.reconcile();
-      report('Loki 429 for 30 s', r, `all delivered ${((Date.now() - back) / 1000).toFixed(0)} s after the limit was lifted (incl. reconciliation)`, pipeline);
-      expect(await lokiRateLimited()).toBeGreaterThan(before);
-      expect(r.exitCodes).toEqual([0, 0, 0, 0]);
-      expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
-    } finally {
-      fs.writeFileSync(runtimeFile, 'overrides: {}\n');
-      await pipeline.cleanup();
-    }
-  }, 600_000);
+  /** The pipeline under load while `throttle` holds for 30 s; `evidence` is a server counter that must rise. */
+  interface Pressure {
+    readonly sink: 'sink-es' | 'sink-loki';
+    readonly evidence: () => Promise<number>;
+    readonly throttle: () => Promise<void>;
+    readonly lift: () => Promise<void>;
+  }
 
-  (managed('elasticsearch') ? it : it.skip)('Elasticsearch answers 429 (in-flight requests breaker) for 30 s: the sink backs off, then delivers everything once', async () => {
+  async function underPressure(scenario: string, p: Pressure): Promise<void> {
     const pipeline = new ChaosPipeline();
     try {
       await pipeline.create();
       pipeline.startAll();
       const load = pipeline.load(30_000, 1_000);
       await sleep(5_000);
-      const before = await esInFlightBreakerTrips(es);
-      // A dynamic setting: every request body above 1 KB is refused with 429 circuit_breaking_exception.
-      await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': '1kb' } });
+      const before = await p.evidence();
+      await p.throttle();
       await sleep(PRESSURE_MS);
-      await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': null } });
+      pipeline.notePeak(p.sink, pipeline.running.get(p.sink)?.pid);
+      await p.lift();
       const back = Date.now();
       await load;
       const r = await pipeline.reconcile();
-      report('Elasticsearch 429 for 30 s', r, `all delivered ${((Date.now() - back) / 1000).toFixed(0)} s after the limit was lifted (incl. reconciliation)`, pipeline);
-      expect(await esInFlightBreakerTrips(es)).toBeGreaterThan(before);
+      report(scenario, r, `all delivered ${((Date.now() - back) / 1000).toFixed(0)} s after the limit was lifted (incl. reconciliation)`, pipeline);
+      expect(await p.evidence()).toBeGreaterThan(before);
       expect(r.exitCodes).toEqual([0, 0, 0, 0]);
       expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
     } finally {
-      await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': null } }).catch(() => undefined);
+      await p.lift().catch(() => undefined);
       await pipeline.cleanup();
     }
-  }, 600_000);
+  }
+
+  (managed('loki') ? it : it.skip)('Loki answers 429 (ingestion rate limit) for 30 s: the sink backs off, then delivers everything once', () =>
+    underPressure('Loki 429 for 30 s', {
+      sink: 'sink-loki',
+      evidence: lokiRateLimited,
+      // Tenant "fake" is every push when auth is off; Loki re-reads this file every second.
+      throttle: async () => fs.writeFileSync(runtimeFile, 'overrides:\n  fake:\n    ingestion_rate_mb: 0.01\n    ingestion_burst_size_mb: 0.01\n'),
+      lift: async () => fs.writeFileSync(runtimeFile, 'overrides: {}\n'),
+    }), 600_000);
+
+  (managed('elasticsearch') ? it : it.skip)('Elasticsearch answers 429 (in-flight requests breaker) for 30 s: the sink backs off, then delivers everything once', () =>
+    underPressure('Elasticsearch 429 for 30 s', {
+      sink: 'sink-es',
+      evidence: () => esInFlightBreakerTrips(es),
+      // A dynamic setting: every request body above 1 KB is refused with 429 circuit_breaking_exception.
+      throttle: async () => void (await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': '1kb' } })),
+      lift: async () => void (await es.cluster.putSettings({ persistent: { 'network.breaker.inflight_requests.limit': null } })),
+    }), 600_000);
 
   it('instances of every service join and leave during the run (rebalances): nothing lost or doubled', async () => {
     const pipeline = new ChaosPipeline();
