@@ -57,6 +57,7 @@ export class LocalStack {
         await this.server(name).start();
       }
       for (const name of names) await this.awaitHealthy(name, onProgress);
+      for (const name of toStart) await this.server(name).afterHealthy?.();
     } catch (err) {
       // A failed `up` leaves nothing half-started behind.
       await this.down(toStart);

@@ -8,6 +8,8 @@ export interface StackConfig {
   readonly runDir: string;
   readonly kafkaPort: number;
   readonly kafkaControllerPort: number;
+  /** The broker's TLS + SASL/SCRAM listener (certificates generated at provisioning). */
+  readonly kafkaSaslSslPort: number;
   readonly esPort: number;
   readonly esTransportPort: number;
   readonly lokiPort: number;
@@ -37,6 +39,7 @@ export function stackConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StackC
     runDir: path.join(base, 'run'),
     kafkaPort: portFrom(env, 'LOGPIPE_STACK_KAFKA_PORT', 9092),
     kafkaControllerPort: portFrom(env, 'LOGPIPE_STACK_KAFKA_CONTROLLER_PORT', 9093),
+    kafkaSaslSslPort: portFrom(env, 'LOGPIPE_STACK_KAFKA_SASL_SSL_PORT', 9094),
     esPort: portFrom(env, 'LOGPIPE_STACK_ES_PORT', 9200),
     esTransportPort: portFrom(env, 'LOGPIPE_STACK_ES_TRANSPORT_PORT', 9300),
     lokiPort: portFrom(env, 'LOGPIPE_STACK_LOKI_PORT', 3100),

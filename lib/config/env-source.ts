@@ -71,6 +71,7 @@ export const KAFKA_ENV: readonly EnvBinding[] = [
   { env: 'KAFKA_BROKERS', key: 'kafka.brokers', type: 'list' },
   { env: 'KAFKA_CLIENT_ID', key: 'kafka.clientId', type: 'string' },
   { env: 'KAFKA_SSL', key: 'kafka.ssl', type: 'boolean' },
+  { env: 'KAFKA_SSL_CA_FILE', key: 'kafka.ssl.caFile', type: 'string' },
   { env: 'KAFKA_SASL_MECHANISM', key: 'kafka.sasl.mechanism', type: 'string' },
   { env: 'KAFKA_SASL_USERNAME', key: 'kafka.sasl.username', type: 'string' },
   { env: 'KAFKA_SASL_PASSWORD', key: 'kafka.sasl.password', type: 'string' },

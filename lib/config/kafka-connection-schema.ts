@@ -8,7 +8,16 @@ export const kafkaConnectionSchema = z
     ssl: z
       .union([
         z.boolean(),
-        z.object({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional(), rejectUnauthorized: z.boolean().optional() }).strict(),
+        z
+          .object({
+            ca: z.string().optional(),
+            /** A PEM file of the CAs to trust instead of the system's (KAFKA_SSL_CA_FILE); read at start. */
+            caFile: z.string().min(1).optional(),
+            cert: z.string().optional(),
+            key: z.string().optional(),
+            rejectUnauthorized: z.boolean().optional(),
+          })
+          .strict(),
       ])
       .optional(),
     sasl: z

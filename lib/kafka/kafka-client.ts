@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { LogpipeError } from '../errors';
 import type { Logger } from '../telemetry/logger';
 
 /** How to reach Kafka; the same shape in every service's configuration. */
@@ -6,7 +9,7 @@ export interface KafkaConnection {
   readonly brokers: readonly string[];
   readonly clientId: string;
   /** TLS on (system CAs) or with explicit PEM material. */
-  readonly ssl?: boolean | { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly rejectUnauthorized?: boolean };
+  readonly ssl?: boolean | { readonly ca?: string; readonly caFile?: string; readonly cert?: string; readonly key?: string; readonly rejectUnauthorized?: boolean };
   readonly sasl?: {
     readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
     readonly username: string;
@@ -79,7 +82,18 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger),
   };
-  if (connection.ssl !== undefined) config.ssl = typeof connection.ssl === 'boolean' ? connection.ssl : { ...connection.ssl };
+  if (connection.ssl !== undefined) config.ssl = typeof connection.ssl === 'boolean' ? connection.ssl : tlsOptions(connection.ssl);
   if (connection.sasl !== undefined) config.sasl = { ...connection.sasl } as SASLOptions;
   return new Kafka(config);
+}
+
+/** kafkajs's TLS options; a CA file is read here so a missing one stops the start with its path. */
+function tlsOptions(ssl: Exclude<KafkaConnection['ssl'], boolean | undefined>): ConnectionOptions {
+  const { caFile, ...rest } = ssl;
+  if (caFile === undefined) return { ...rest };
+  try {
+    return { ...rest, ca: fs.readFileSync(caFile, 'utf8') };
+  } catch (err) {
+    throw new LogpipeError('CONFIG_INVALID', `kafka.ssl.caFile (KAFKA_SSL_CA_FILE) is ${JSON.stringify(caFile)}, expected a readable PEM file (${(err as Error).message})`);
+  }
 }

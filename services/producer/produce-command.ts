@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { configFromEnv, KAFKA_ENV } from '../../lib/config';
 import { isLogpipeError } from '../../lib/errors';
 import { createLogger } from '../../lib/telemetry';
 import { readJsonLines } from './load/json-lines-source';
@@ -20,7 +21,7 @@ Publishes synthetic platform logs (deterministic for a --seed) or a JSON-lines f
   --from FILE|-       publish standardized JSON-lines entries from FILE or stdin instead;
                       bad lines are reported with their number and skipped
   --topic NAME        (default logs.raw)
-  --brokers LIST      (default $KAFKA_BROKERS or 127.0.0.1:9092)
+  --brokers LIST      (default $KAFKA_BROKERS or 127.0.0.1:9092; TLS and SASL from KAFKA_SSL*, KAFKA_SASL_*)
   --service NAME      service of synthetic records (default storage-node)`;
 
 export class UsageError extends Error {
@@ -40,7 +41,7 @@ export interface ProduceResult {
   readonly seconds: number;
 }
 
-export async function runProduce(argv: readonly string[], out: (line: string) => void): Promise<ProduceResult> {
+export async function runProduce(argv: readonly string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<ProduceResult> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -67,12 +68,14 @@ export async function runProduce(argv: readonly string[], out: (line: string) =>
   const errorRatio = numberOption('error-ratio', values['error-ratio'], 0.05, isFraction, 'a fraction between 0 and 1');
   const warningRatio = numberOption('warning-ratio', values['warning-ratio'], 0.15, isFraction, 'a fraction between 0 and 1');
   if (errorRatio + warningRatio > 1) throw new UsageError('--error-ratio plus --warning-ratio is above 1');
-  const brokers = (values.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const brokers = (values.brokers ?? env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  // TLS and SASL come from the same KAFKA_* variables as the services'.
+  const { kafka: kafkaFromEnv } = configFromEnv(env, KAFKA_ENV) as { kafka?: Record<string, unknown> };
 
-  const logger = createLogger({ name: 'logpipe-produce', destination: process.stderr, level: process.env.LOG_LEVEL ?? 'warn' });
+  const logger = createLogger({ name: 'logpipe-produce', destination: process.stderr, level: env.LOG_LEVEL ?? 'warn' });
   const collector = createLogCollector(
     // The command stops its own loop on a signal and then closes: the collector must not close under it.
-    { nodeId: 'loadgen', service: values.service ?? 'storage-node', topic: values.topic ?? 'logs.raw', kafka: { brokers, clientId: 'logpipe-produce' }, closeOnSignals: false },
+    { nodeId: 'loadgen', service: values.service ?? 'storage-node', topic: values.topic ?? 'logs.raw', kafka: { ...kafkaFromEnv, brokers, clientId: 'logpipe-produce' }, closeOnSignals: false },
     { logger },
   );
   let interrupted = false;

@@ -17,16 +17,24 @@ export class KafkaServer implements LocalServer {
   readonly process: ManagedProcess;
   readonly logFile: string;
   readonly startTimeoutMs = 60_000;
+  /** The TLS + SASL/SCRAM listener: `saslSslEndpoint`, the CA to trust and the local user. */
+  readonly saslSslEndpoint: string;
+  readonly caFile: string;
+  static readonly SCRAM_USER = { mechanism: 'scram-sha-512', username: 'logpipe', password: 'logpipe-local-stack-only' } as const;
   private readonly libDir: string;
   private readonly runDir: string;
+  private readonly tlsDir: string;
 
   constructor(private readonly config: StackConfig) {
-    this.ports = [config.kafkaPort, config.kafkaControllerPort];
+    this.ports = [config.kafkaPort, config.kafkaControllerPort, config.kafkaSaslSslPort];
     this.endpoint = `127.0.0.1:${config.kafkaPort}`;
+    this.saslSslEndpoint = `127.0.0.1:${config.kafkaSaslSslPort}`;
     this.libDir = path.join(config.cacheDir, 'kafka', 'lib');
     this.runDir = path.join(config.runDir, 'kafka');
     this.logFile = path.join(this.runDir, 'logs', 'process.log');
     this.process = new ManagedProcess(this.name, path.join(this.runDir, 'kafka.pid'), this.runDir);
+    this.tlsDir = path.join(this.runDir, 'tls');
+    this.caFile = path.join(this.tlsDir, 'ca.pem');
   }
 
   async install(): Promise<void> {
@@ -47,6 +55,7 @@ export class KafkaServer implements LocalServer {
     const dataDir = path.join(this.runDir, 'data');
     const logsDir = path.join(this.runDir, 'logs');
     fs.mkdirSync(logsDir, { recursive: true });
+    await this.ensureCertificate(javaHome);
     const properties = path.join(this.runDir, 'server.properties');
     fs.writeFileSync(properties, this.serverProperties(dataDir));
     const log4j = path.join(this.runDir, 'log4j2.properties');
@@ -79,23 +88,62 @@ export class KafkaServer implements LocalServer {
     );
   }
 
+  /**
+   * The SCRAM user of the SASL_SSL listener. KRaft keeps SCRAM credentials in its metadata,
+   * so they are set through the running broker (ConfigCommand over the plaintext listener).
+   */
+  async afterHealthy(): Promise<void> {
+    const { mechanism, username, password } = KafkaServer.SCRAM_USER;
+    const java = path.join(findJavaHome(17), 'bin', 'java');
+    await run(
+      java,
+      ['-cp', `${this.libDir}/*`, `-Dlog4j2.configurationFile=${path.join(this.runDir, 'log4j2.properties')}`, 'kafka.admin.ConfigCommand', '--bootstrap-server', this.endpoint, '--alter', '--entity-type', 'users', '--entity-name', username, '--add-config', `${mechanism.toUpperCase()}=[iterations=8192,password=${password}]`],
+      { what: `create the SCRAM user ${username} for the SASL_SSL listener` },
+    );
+  }
+
+  /** A self-signed certificate for 127.0.0.1 (keytool from the JDK), made once per run directory; clients trust ca.pem. */
+  private async ensureCertificate(javaHome: string): Promise<void> {
+    if (fs.existsSync(this.caFile)) return;
+    fs.mkdirSync(this.tlsDir, { recursive: true });
+    const keytool = path.join(javaHome, 'bin', 'keytool');
+    const keystore = path.join(this.tlsDir, 'broker.p12');
+    fs.rmSync(keystore, { force: true });
+    const pass = ['-storepass', KEYSTORE_PASSWORD];
+    await run(
+      keytool,
+      ['-genkeypair', '-alias', 'broker', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '3650', '-dname', 'CN=127.0.0.1, O=logpipe local stack', '-ext', 'SAN=IP:127.0.0.1,DNS:localhost', '-ext', 'BC=ca:true', '-keystore', keystore, '-storetype', 'PKCS12', ...pass],
+      { what: 'generate the broker certificate with keytool' },
+    );
+    await run(keytool, ['-exportcert', '-rfc', '-alias', 'broker', '-keystore', keystore, ...pass, '-file', this.caFile], { what: 'export the broker certificate with keytool' });
+  }
+
   /** Healthy once the client listener accepts a connection and answers an ApiVersions request. */
   isHealthy(): Promise<boolean> {
     return apiVersionsAnswered(this.config.kafkaPort);
   }
 
   private serverProperties(dataDir: string): string {
-    const { kafkaPort, kafkaControllerPort } = this.config;
+    const { kafkaPort, kafkaControllerPort, kafkaSaslSslPort } = this.config;
+    const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
     return [
       '# Written by stack/servers/kafka.ts on every start; edit that file instead.',
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.bootstrap.servers=127.0.0.1:${kafkaControllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${kafkaControllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${kafkaPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${kafkaPort},CONTROLLER://127.0.0.1:${kafkaControllerPort},SASL_SSL://127.0.0.1:${kafkaSaslSslPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${kafkaPort},SASL_SSL://127.0.0.1:${kafkaSaslSslPort}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL',
+      // TLS + SCRAM on its own port, for clients that must authenticate (the plaintext one stays for tests and tools).
+      'sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256',
+      `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scram}`,
+      `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scram}`,
+      'ssl.keystore.type=PKCS12',
+      `ssl.keystore.location=${path.join(this.tlsDir, 'broker.p12')}`,
+      `ssl.keystore.password=${KEYSTORE_PASSWORD}`,
+      `ssl.key.password=${KEYSTORE_PASSWORD}`,
       `log.dirs=${dataDir}`,
       'num.partitions=3',
       // Topics are created explicitly (the harness, `logpipe topics`): a typo must not make a new topic.
@@ -115,6 +163,9 @@ export class KafkaServer implements LocalServer {
     ].join('\n');
   }
 }
+
+/** Guards a throwaway keystore of a local test broker; nothing else. */
+const KEYSTORE_PASSWORD = 'logpipe-local-keystore';
 
 /** Kafka's Uuid is 16 random bytes in URL-safe base64; it refuses ids that start with '-'. */
 function clusterId(): string {

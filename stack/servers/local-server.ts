@@ -16,4 +16,6 @@ export interface LocalServer {
   /** Writes its configuration and spawns it (the caller checked it is not running). */
   start(): Promise<void>;
   isHealthy(): Promise<boolean>;
+  /** Work that needs the server up (e.g. creating users); run after every start, so it must be idempotent. */
+  afterHealthy?(): Promise<void>;
 }

@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from '@elastic/elasticsearch';
 import { runProduce } from '../../services/producer/produce-command';
-import { KafkaTestTopics } from '../harness/kafka-test-topics';
-import { ServiceProcesses } from '../harness/service-processes';
+import { E2eFixture } from '../harness/e2e-fixture';
 import { testEndpoints } from '../harness/test-endpoints';
 import { uniqueName } from '../harness/unique-name';
 import { countOfJob } from '../integration/sink-loki/loki-entries';
@@ -15,19 +12,9 @@ const RECORDS = 300;
 const SECRETS = { esPassword: 'es-Pa55-7f3a9c', lokiPassword: 'loki-Pa55-2b8d41', lokiToken: 'loki-token-9e6c05' };
 
 describe('credentials never reach a log line (real processes at debug level)', () => {
-  const topics = new KafkaTestTopics();
-  const processes = new ServiceProcesses();
-  const es = new Client({ node: testEndpoints().esUrl });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'logpipe-secrets-'));
-  const prefix = uniqueName('secrets-logs');
-  afterAll(async () => {
-    await processes.stopAll();
-    await es.indices.delete({ index: `${prefix}*`, ignore_unavailable: true, allow_no_indices: true });
-    await es.indices.deleteIndexTemplate({ name: prefix }).catch(() => undefined);
-    await es.close();
-    await topics.cleanup();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fixture = new E2eFixture('secrets');
+  const { topics, processes, es, prefix, dir } = fixture;
+  afterAll(() => fixture.cleanup());
 
   it('sink-es with basic auth and sink-loki with basic auth and a bearer token write every record and log no secret', async () => {
     const raw = await topics.create('secrets-raw', 2);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import { AssignerProtocol } from 'kafkajs';
 import { runProduce } from '../../services/producer/produce-command';
+import { deleteIndicesOfPrefix } from '../harness/es-prefix-cleanup';
 import { KafkaTestTopics } from '../harness/kafka-test-topics';
 import { ServiceProcesses } from '../harness/service-processes';
 import { testEndpoints } from '../harness/test-endpoints';
@@ -20,8 +21,7 @@ describe('scale out: the same stream through 1 and through 3 instances of every 
   afterAll(async () => {
     await processes.stopAll();
     for (const prefix of prefixes) {
-      await es.indices.delete({ index: `${prefix}*`, ignore_unavailable: true, allow_no_indices: true });
-      await es.indices.deleteIndexTemplate({ name: prefix }).catch(() => undefined);
+      await deleteIndicesOfPrefix(es, prefix);
     }
     await es.close();
     const admin = topics.kafka.admin();
