@@ -111,26 +111,65 @@ export function parseProducerPerformance(output: string): ProducerPerformanceRes
 }
 
 export function runProducerPerformance(java: string, options: ProducerPerformanceOptions): Promise<ProducerPerformanceResult> {
+  return runJavaTool(java, producerPerformanceArgs(options), options.timeoutMs, 'ProducerPerformance', parseProducerPerformance);
+}
+
+export interface ConsumerPerformanceResult {
+  readonly records: number;
+  /** Records / (end - start): the consumer's join and first fetch included. */
+  readonly recordsPerSecond: number;
+  /** Records / fetch time: after the group's rebalance. */
+  readonly fetchRecordsPerSecond: number;
+  readonly rebalanceMs: number;
+  /** The result line, verbatim. */
+  readonly line: string;
+}
+
+/** The arguments after `java` for ConsumerPerformance reading `records` from the beginning with a fresh group. */
+export function consumerPerformanceArgs(o: { libDir: string; topic: string; records: number; brokers: readonly string[]; group: string }): string[] {
+  return ['-cp', `${o.libDir}/*`, 'org.apache.kafka.tools.ConsumerPerformance', '--bootstrap-server', o.brokers.join(','), '--topic', o.topic, '--messages', String(o.records), '--group', o.group, '--timeout', '60000'];
+}
+
+/**
+ * ConsumerPerformance prints a header and one CSV line:
+ * `start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec`.
+ */
+export function parseConsumerPerformance(output: string): ConsumerPerformanceResult | undefined {
+  const lines = output.split('\n').map((l) => l.trim());
+  const header = lines.findIndex((l) => l.startsWith('start.time, end.time'));
+  const line = header >= 0 ? lines[header + 1] : undefined;
+  if (line === undefined) return undefined;
+  const f = line.split(',').map((x) => x.trim());
+  if (f.length < 10) return undefined;
+  return { records: Number(f[4]), recordsPerSecond: Number(f[5]), rebalanceMs: Number(f[6]), fetchRecordsPerSecond: Number(f[9]), line };
+}
+
+export function runConsumerPerformance(java: string, options: Parameters<typeof consumerPerformanceArgs>[0] & { timeoutMs: number }): Promise<ConsumerPerformanceResult> {
+  return runJavaTool(java, consumerPerformanceArgs(options), options.timeoutMs, 'ConsumerPerformance', parseConsumerPerformance);
+}
+
+/** Runs a Kafka tool in its own JVM and parses its output; the last lines of output explain a failure. */
+function runJavaTool<T>(java: string, args: readonly string[], timeoutMs: number, name: string, parse: (output: string) => T | undefined): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(java, producerPerformanceArgs(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(java, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-32_000);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(new Error(`Could not start ProducerPerformance: ${err.message}`));
+      reject(new Error(`Could not start ${name}: ${err.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const result = parseProducerPerformance(output);
+      const result = parse(output);
       if (code === 0 && result !== undefined) resolve(result);
       else {
         const tail = output.trim().split('\n').slice(-15).join('\n');
-        reject(new Error(`ProducerPerformance ${signal === 'SIGKILL' ? `timed out after ${options.timeoutMs} ms` : `exited with ${signal ?? code}`}${result === undefined ? ' without a summary line' : ''}:\n${tail}`));
+        reject(new Error(`${name} ${signal === 'SIGKILL' ? `timed out after ${timeoutMs} ms` : `exited with ${signal ?? code}`}${result === undefined ? ' without a result line' : ''}:\n${tail}`));
       }
     });
   });
