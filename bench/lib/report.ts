@@ -75,6 +75,10 @@ export function resultsTable(results: BenchResults): string {
       const baseline = byId.get(c.baseline) as Series;
       rows.push(`| ${c.label} | ${ours.label}: ${formatSpread(ours.summary, ours.unit)} | ${baseline.label}: ${formatSpread(baseline.summary, baseline.unit)} | **${ratio(c.ratio)}** |`);
     }
+    for (const id of scenario.headline ?? []) {
+      const s = byId.get(id) as Series;
+      rows.push(`| ${scenario.name}: ${s.label} | ${formatSpread(s.summary, s.unit)} | — | — |`);
+    }
   }
   return rows.join('\n');
 }

@@ -56,6 +56,8 @@ export interface ScenarioResult {
   readonly parameters: Readonly<Record<string, string | number | boolean>>;
   readonly series: readonly Series[];
   readonly comparisons: readonly Comparison[];
+  /** Series shown in the results table on their own, where no baseline exists (end to end). */
+  readonly headline?: readonly string[];
   /** Exact external commands of the baselines, as run. */
   readonly baselineCommands: readonly string[];
   readonly notes: readonly string[];

@@ -1,6 +1,7 @@
 import type { Scenario } from '../lib/scenario';
 import { analyzerScenario } from './analyzer';
 import { consumeScenario } from './consume';
+import { endToEndScenario } from './end-to-end';
 import { enrichScenario } from './enrich';
 import { produceScenario } from './produce';
 import { sinkEsScenario } from './sink-es';
@@ -11,4 +12,4 @@ import { sinkLokiScenario } from './sink-loki';
  * exporting a Scenario (see bench/lib/scenario.ts; bench/lib/runner.ts does the warm-up,
  * repetitions, median and spread, and pairs ratios per round), then list it here.
  */
-export const SCENARIOS: readonly Scenario[] = [produceScenario, consumeScenario, enrichScenario, sinkEsScenario, sinkLokiScenario, analyzerScenario];
+export const SCENARIOS: readonly Scenario[] = [produceScenario, consumeScenario, enrichScenario, sinkEsScenario, sinkLokiScenario, analyzerScenario, endToEndScenario];
