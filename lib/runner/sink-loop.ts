@@ -115,8 +115,9 @@ export class SinkLoop {
     this.inFlight.inc();
     try {
       const inputs: SinkInput[] = batch.messages.map((m) => ({ key: m.key, value: m.value, source: { topic: batch.topic, partition: batch.partition, offset: m.offset } }));
-      const { deadLetters } = await this.options.writeBatch(inputs, heartbeat);
-      if (deadLetters.length > 0) await this.sendDeadLetters(deadLetters, heartbeat);
+      const keepAlive = this.heartbeatWhileWriting(heartbeat, batch.topic, batch.partition);
+      const { deadLetters } = await this.options.writeBatch(inputs, keepAlive);
+      if (deadLetters.length > 0) await this.sendDeadLetters(deadLetters, keepAlive);
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
       await this.commit(batch.topic, batch.partition, next);
       resolveOffset(batch.lastOffset());
@@ -128,6 +129,27 @@ export class SinkLoop {
     } finally {
       this.inFlight.dec();
     }
+  }
+
+  /**
+   * Keeps the session alive during a long write. A rebalance announced meanwhile does not stop
+   * the write half-way: the batch is finished and committed (the group still takes commits of the
+   * current generation while members re-join), and kafkajs re-joins after it. Stopping would make
+   * the partition's next owner write the first half again, and Loki keeps an identical entry
+   * twice once the first copy has left the stream's head block.
+   */
+  private heartbeatWhileWriting(heartbeat: () => Promise<void>, topic: string, partition: number): () => Promise<void> {
+    let announced = false;
+    return async () => {
+      if (announced) return;
+      try {
+        await heartbeat();
+      } catch (err) {
+        if (membershipLostCause(err) === undefined) throw err;
+        announced = true;
+        this.options.logger.info({ topic, partition, reason: (err as Error).message }, 'Group rebalancing: finishing and committing the batch in flight before re-joining');
+      }
+    };
   }
 
   /**
