@@ -252,6 +252,12 @@ export class TransactionalPipeline<O extends string> {
         // kafkajs passes `metadata` through to TxnOffsetCommit; its types leave it out.
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString(), ...(metadata === undefined ? {} : { metadata }) }] }],
       });
+      // kafkajs's TxnOffsetCommit carries no group generation (no KIP-447 fencing): a member the
+      // group removed during a long batch could still commit it while the partition's new owner
+      // processes the same records (seen as double counts after rebalances). A heartbeat first:
+      // it throws unless this member heard from the group within the heartbeat interval, and a
+      // takeover needs a whole session timeout of silence, so the commit lands before any.
+      await heartbeat();
       await transaction.commit();
     } catch (err) {
       await transaction.abort().catch(() => undefined);
