@@ -14,7 +14,9 @@ import { LokiQueryClient } from '../../services/sink-loki/query-client';
 import { run as runCommand } from '../../stack/commands';
 import { LocalStack } from '../../stack/local-stack';
 import { stackConfigFromEnv } from '../../stack/stack-config';
-import { peakRssMb } from '../../test/harness/chaos-report';
+import { peakRssMb, rssMb } from '../../test/harness/chaos-report';
+import { deleteIndicesOfPrefix } from '../../test/harness/es-prefix-cleanup';
+import { countOfJobOn } from '../../test/integration/sink-loki/loki-entries';
 import { ServiceProcesses, type ServiceProcessName } from '../../test/harness/service-processes';
 import type { Scenario, ScenarioContext, ScenarioResult, Series } from '../lib/scenario';
 import { summarize } from '../lib/stats';
@@ -81,12 +83,7 @@ async function runEndToEnd(context: ScenarioContext): Promise<ScenarioResult> {
   const processes = new ServiceProcesses();
   const pids = new Map<ServiceProcessName, number | undefined>(SERVICES.map((s) => [s, processes.start(s, env[s]).pid]));
   const startedAt = Date.now();
-  const lokiCount = async (): Promise<number> => {
-    const endMs = Date.now() + 600_000;
-    const rangeSec = Math.ceil((endMs - (startedAt - 3_600_000)) / 1000);
-    const data = await loki.queryRange({ query: `sum(count_over_time({job="${p.job}"}[${rangeSec}s]))`, startNs: BigInt(endMs) * 1_000_000n, endNs: BigInt(endMs) * 1_000_000n, limit: 1, direction: 'forward', stepSec: 1 }).catch(() => undefined);
-    return data?.resultType === 'matrix' ? Number(data.result[0]?.values.at(-1)?.[1] ?? 0) : 0;
-  };
+  const lokiCount = (): Promise<number> => countOfJobOn(loki, p.job, startedAt - 3_600_000, Date.now() + 600_000).catch(() => 0);
   const esCount = async (): Promise<number> => (await es.count({ index: `${p.prefix}-*`, allow_no_indices: true, ignore_unavailable: true }).catch(() => ({ count: 0 }))).count;
 
   const series: Series[] = [];
@@ -125,25 +122,24 @@ async function runEndToEnd(context: ScenarioContext): Promise<ScenarioResult> {
         continue;
       }
       const pid = pids.get(sink);
-      const before = currentRssMb(pid);
+      const before = rssMb(pid);
       const target = (await count()) + size.blockedSeconds * 1_000;
       await stack.down([server]);
       let peak = before;
       const load = runProduce(['--count', String(size.blockedSeconds * 1_000), '--rate', '1000', '--seed', String(context.seed + 100 + series.length), '--topic', p.raw, '--brokers', context.brokers.join(',')], () => undefined);
-      for (const until = performance.now() + size.blockedSeconds * 1000; performance.now() < until; await sleep(1_000)) peak = Math.max(peak, currentRssMb(pid));
+      for (const until = performance.now() + size.blockedSeconds * 1000; performance.now() < until; await sleep(1_000)) peak = Math.max(peak, rssMb(pid));
       await load;
       await stack.up([server]);
       const back = performance.now();
       while ((await count()) < target && performance.now() - back < 5 * 60_000) await sleep(1_000);
       const caughtUp = (performance.now() - back) / 1000;
-      series.push(single(`blocked-${sink}`, `RSS of ${sink} while ${server} is stopped ${size.blockedSeconds} s under 1,000 records/s`, 'MB', peak, { rssBeforeMb: before, rssAfterMb: currentRssMb(pid), caughtUpSeconds: caughtUp }, true));
+      series.push(single(`blocked-${sink}`, `RSS of ${sink} while ${server} is stopped ${size.blockedSeconds} s under 1,000 records/s`, 'MB', peak, { rssBeforeMb: before, rssAfterMb: rssMb(pid), caughtUpSeconds: caughtUp }, true));
       context.log(`  ${sink} with ${server} stopped: RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak; caught up ${caughtUp.toFixed(0)} s after the restart`);
     }
   } finally {
     await processes.stopAll();
     await loki.close();
-    await es.indices.delete({ index: `${p.prefix}*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
-    await es.indices.deleteIndexTemplate({ name: p.prefix }).catch(() => undefined);
+    await deleteIndicesOfPrefix(es, p.prefix).catch(() => undefined);
     await es.close();
     await context.topics.deleteGroups([`${id}-enricher`, `${id}-sink-es`, `${id}-sink-loki`, `${id}-analyzer`, `${id}-analyzer.merge`]);
     await context.topics.deleteOthers([`${id}-analyzer.partials`, `${id}-analyzer.state`]);
@@ -251,14 +247,4 @@ function single(id: string, label: string, unit: string, value: number, extra: R
 function percentile(samples: readonly number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
-}
-
-/** Resident memory now (VmRSS), in MB. */
-function currentRssMb(pid: number | undefined): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
 }

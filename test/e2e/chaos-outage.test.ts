@@ -1,15 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LocalStack } from '../../stack/local-stack';
-import { stackConfigFromEnv } from '../../stack/stack-config';
 import { ChaosPipeline } from '../harness/chaos-pipeline';
 import { reportChaos } from '../harness/chaos-report';
-import { testEndpoints } from '../harness/test-endpoints';
-
-// Stopping a server is only possible when this run's servers are the local stack's processes.
-const stack = new LocalStack(stackConfigFromEnv());
-const managed = (server: 'elasticsearch' | 'kafka' | 'loki') =>
-  stack.server(server).process.isRunning() &&
-  { kafka: testEndpoints().kafkaBrokers.includes(stack.server('kafka').endpoint), elasticsearch: stack.server('elasticsearch').endpoint === testEndpoints().esUrl, loki: stack.server('loki').endpoint === testEndpoints().lokiUrl }[server];
+import { localStack as stack, managedByLocalStack as managed } from '../harness/local-stack-servers';
 
 describe('chaos: servers go away while logs arrive', () => {
   afterAll(() => stack.up(['kafka', 'elasticsearch', 'loki'])); // never leave a shared server down

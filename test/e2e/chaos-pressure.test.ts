@@ -2,16 +2,12 @@ import fs from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
-import { LocalStack } from '../../stack/local-stack';
 import type { LokiServer } from '../../stack/servers/loki';
-import { stackConfigFromEnv } from '../../stack/stack-config';
 import { ChaosPipeline, type ChaosService, type Reconciliation } from '../harness/chaos-pipeline';
 import { reportChaos } from '../harness/chaos-report';
+import { localStack as stack, managedByLocalStack as managed } from '../harness/local-stack-servers';
 import { testEndpoints } from '../harness/test-endpoints';
 
-const stack = new LocalStack(stackConfigFromEnv());
-const managed = (server: 'elasticsearch' | 'loki') =>
-  stack.server(server).process.isRunning() && { elasticsearch: stack.server('elasticsearch').endpoint === testEndpoints().esUrl, loki: stack.server('loki').endpoint === testEndpoints().lokiUrl }[server];
 const PRESSURE_MS = 30_000;
 
 /** A counter of the server's own, read over HTTP: proof that the pressure really happened. */

@@ -2,17 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runProduce } from '../../services/producer/produce-command';
-import { LocalStack } from '../../stack/local-stack';
 import type { KafkaServer } from '../../stack/servers/kafka';
-import { stackConfigFromEnv } from '../../stack/stack-config';
 import { E2eFixture } from '../harness/e2e-fixture';
+import { localStack, managedByLocalStack } from '../harness/local-stack-servers';
 import { testEndpoints } from '../harness/test-endpoints';
 import { uniqueName } from '../harness/unique-name';
 
 const RECORDS = 2_000;
-const broker = new LocalStack(stackConfigFromEnv()).server('kafka') as KafkaServer;
+const broker = localStack.server('kafka') as KafkaServer;
 // The SASL_SSL listener is the local stack's: only when this run's Kafka is that process.
-const managed = broker.process.isRunning() && testEndpoints().kafkaBrokers.includes(broker.endpoint);
+const managed = managedByLocalStack('kafka');
 
 describe("the pipeline through Kafka's TLS + SASL/SCRAM listener", () => {
   const fixture = new E2eFixture('sasl');

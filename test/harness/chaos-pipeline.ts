@@ -9,6 +9,7 @@ import { runProduce } from '../../services/producer/produce-command';
 import { decodeSummary, rulesFile, TEST_RULES } from '../integration/analyzer/analyzer-run';
 import { countOfJob } from '../integration/sink-loki/loki-entries';
 import { peakRssMb } from './chaos-report';
+import { deleteIndicesOfPrefix } from './es-prefix-cleanup';
 import { KafkaTestTopics } from './kafka-test-topics';
 import { ServiceProcesses, type ServiceProcessName } from './service-processes';
 import { testEndpoints } from './test-endpoints';
@@ -193,8 +194,7 @@ export class ChaosPipeline {
 
   async cleanup(): Promise<void> {
     await this.processes.stopAll();
-    await this.es.indices.delete({ index: `${this.prefix}*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
-    await this.es.indices.deleteIndexTemplate({ name: this.prefix }).catch(() => undefined);
+    await deleteIndicesOfPrefix(this.es, this.prefix).catch(() => undefined);
     await this.es.close();
     const admin = this.topics.kafka.admin();
     await admin.connect();

@@ -2,9 +2,18 @@ import fs from 'node:fs';
 
 /** Peak resident memory of a process so far (VmHWM), in MB; undefined once it is gone. */
 export function peakRssMb(pid: number | undefined): number | undefined {
+  return procStatusMb(pid, 'VmHWM');
+}
+
+/** Resident memory of a process now (VmRSS), in MB; NaN once it is gone. */
+export function rssMb(pid: number | undefined): number {
+  return procStatusMb(pid, 'VmRSS') ?? Number.NaN;
+}
+
+function procStatusMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : undefined;
   } catch {
     return undefined;

@@ -53,11 +53,16 @@ export async function entriesOfJob(job: string, startMs: number, endMs: number):
 export async function countOfJob(job: string, startMs: number, endMs: number): Promise<number> {
   const client = new LokiQueryClient({ url: testEndpoints().lokiUrl, rejectUnauthorized: true });
   try {
-    const rangeSec = Math.ceil((endMs - startMs) / 1000);
-    const data = await client.queryRange({ query: `sum(count_over_time({job="${job}"}[${rangeSec}s]))`, startNs: BigInt(endMs) * 1_000_000n, endNs: BigInt(endMs) * 1_000_000n, limit: 1, direction: 'forward', stepSec: 1 });
-    if (data.resultType !== 'matrix') throw new Error(`expected a matrix, got ${data.resultType}`);
-    return Number(data.result[0]?.values.at(-1)?.[1] ?? 0);
+    return await countOfJobOn(client, job, startMs, endMs);
   } finally {
     await client.close();
   }
+}
+
+/** The same count through a client the caller keeps open (for polling). */
+export async function countOfJobOn(client: LokiQueryClient, job: string, startMs: number, endMs: number): Promise<number> {
+  const rangeSec = Math.ceil((endMs - startMs) / 1000);
+  const data = await client.queryRange({ query: `sum(count_over_time({job="${job}"}[${rangeSec}s]))`, startNs: BigInt(endMs) * 1_000_000n, endNs: BigInt(endMs) * 1_000_000n, limit: 1, direction: 'forward', stepSec: 1 });
+  if (data.resultType !== 'matrix') throw new Error(`expected a matrix, got ${data.resultType}`);
+  return Number(data.result[0]?.values.at(-1)?.[1] ?? 0);
 }
