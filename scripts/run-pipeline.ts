@@ -4,7 +4,6 @@
  * until Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { PIPELINE_TOPICS } from '../ops/pipeline-topology';
 import { runAlerts, runReport } from '../services/analyzer/analyzer-commands';
@@ -25,10 +24,9 @@ async function main(): Promise<void> {
   console.log(`Kafka ${brokers.join(',')}  Elasticsearch ${stack.server('elasticsearch').endpoint}  Loki ${stack.server('loki').endpoint}`);
 
   // The services that have landed, each a real process, as they would run in production.
-  const geoipDir = path.resolve(__dirname, '..', '..', 'shared', 'geoip');
-  const geoip = fs.existsSync(path.join(geoipDir, 'GeoLite2-City-Test.mmdb'))
-    ? { GEOIP_CITY_DB: path.join(geoipDir, 'GeoLite2-City-Test.mmdb'), GEOIP_ASN_DB: path.join(geoipDir, 'GeoLite2-ASN-Test.mmdb') }
-    : {};
+  // MaxMind's test databases (the demo's public addresses are in them); production points at its own.
+  const geoipDir = path.resolve(__dirname, '..', 'test', 'fixtures', 'geoip');
+  const geoip = { GEOIP_CITY_DB: path.join(geoipDir, 'GeoLite2-City-Test.mmdb'), GEOIP_ASN_DB: path.join(geoipDir, 'GeoLite2-ASN-Test.mmdb') };
   const env = { ...process.env, KAFKA_BROKERS: brokers.join(','), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   const esUrl = stack.server('elasticsearch').endpoint;
   const lokiUrl = stack.server('loki').endpoint;

@@ -26,8 +26,8 @@ const SIZES = {
 const repoRoot = path.resolve(__dirname, '..', '..');
 /** MaxMind's test databases: the synthetic records' public addresses are in them. */
 export const GEOIP_TEST_DBS = {
-  cityDb: path.resolve(repoRoot, '..', 'shared', 'geoip', 'GeoLite2-City-Test.mmdb'),
-  asnDb: path.resolve(repoRoot, '..', 'shared', 'geoip', 'GeoLite2-ASN-Test.mmdb'),
+  cityDb: path.resolve(repoRoot, 'test', 'fixtures', 'geoip', 'GeoLite2-City-Test.mmdb'),
+  asnDb: path.resolve(repoRoot, 'test', 'fixtures', 'geoip', 'GeoLite2-ASN-Test.mmdb'),
 } as const;
 
 export const enrichScenario: Scenario = {

@@ -3,8 +3,8 @@ import type { AvroCodec } from '../../lib/codec';
 import { GeoIpLookup } from '../../services/enricher/enrichments/geoip-lookup';
 import { RecordProcessor } from '../../services/enricher/record-processor';
 
-/** MaxMind's test databases beside the project (../shared/geoip). */
-export const GEOIP_TEST_DIR = path.resolve(__dirname, '../../../shared/geoip');
+/** MaxMind's official test databases (MIT), kept in the repository so a clone anywhere can run the tests. */
+export const GEOIP_TEST_DIR = path.resolve(__dirname, '../fixtures/geoip');
 
 /** The enricher's default earliest event time, 2000-01-01, in microseconds. */
 export const MIN_TIMESTAMP_2000 = Date.parse('2000-01-01T00:00:00Z') * 1000;

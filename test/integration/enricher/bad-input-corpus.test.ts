@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { GEOIP_TEST_DIR } from '../../harness/test-enricher';
 import { AvroCodec } from '../../../lib/codec';
 import { readDeadLetterHeaders } from '../../../lib/dead-letter';
 import { createLogger, Registry } from '../../../lib/telemetry';
@@ -11,7 +12,6 @@ import { KafkaTestTopics } from '../../harness/kafka-test-topics';
 import { testEndpoints } from '../../harness/test-endpoints';
 import { uniqueName } from '../../harness/unique-name';
 
-const geoipDir = path.resolve(__dirname, '../../../../shared/geoip');
 const codec = new AvroCodec();
 const id = (kind: number, i: number) => `00000000-0000-4000-${kind}000-${String(i).padStart(12, '0')}`;
 
@@ -54,7 +54,7 @@ describe('bad-input corpus through the real enricher on Kafka', () => {
         inputTopic: raw,
         outputTopic: enriched,
         dlqTopic: dlq,
-        geoip: { cityDb: path.join(geoipDir, 'GeoLite2-City-Test.mmdb') },
+        geoip: { cityDb: path.join(GEOIP_TEST_DIR, 'GeoLite2-City-Test.mmdb') },
         sessionTimeoutMs: 10_000,
       }),
       { logger: createLogger({ name: 'test', level: 'silent' }), registry: new Registry() },

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { GEOIP_TEST_DIR } from '../../harness/test-enricher';
 import { AvroCodec } from '../../../lib/codec';
 import { readDeadLetterHeaders } from '../../../lib/dead-letter';
 import { LOG_RECORD_SCHEMA, type LogRecord } from '../../../lib/records';
@@ -11,7 +12,6 @@ import { KafkaTestTopics } from '../../harness/kafka-test-topics';
 import { testEndpoints } from '../../harness/test-endpoints';
 import { uniqueName } from '../../harness/unique-name';
 
-const geoipDir = path.resolve(__dirname, '../../../../shared/geoip');
 const codec = new AvroCodec();
 const quiet = createLogger({ name: 'test', level: 'silent' });
 
@@ -29,7 +29,7 @@ function enricher(topics: Topics, groupId: string, instanceId: string, registry 
     inputTopic: topics.raw,
     outputTopic: topics.enriched,
     dlqTopic: topics.dlq,
-    geoip: { cityDb: path.join(geoipDir, 'GeoLite2-City-Test.mmdb'), asnDb: path.join(geoipDir, 'GeoLite2-ASN-Test.mmdb') },
+    geoip: { cityDb: path.join(GEOIP_TEST_DIR, 'GeoLite2-City-Test.mmdb'), asnDb: path.join(GEOIP_TEST_DIR, 'GeoLite2-ASN-Test.mmdb') },
     sessionTimeoutMs: 10_000,
   });
   return new Enricher(config, { logger: quiet, registry });

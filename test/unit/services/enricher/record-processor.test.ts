@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { GEOIP_TEST_DIR } from '../../../harness/test-enricher';
 import { AvroCodec } from '../../../../lib/codec';
 import { readDeadLetterHeaders } from '../../../../lib/dead-letter';
 import { LOG_RECORD_SCHEMA, type LogRecord } from '../../../../lib/records';
@@ -6,9 +7,8 @@ import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../../../../service
 import { GeoIpLookup } from '../../../../services/enricher/enrichments/geoip-lookup';
 import { RecordProcessor } from '../../../../services/enricher/record-processor';
 
-const geoipDir = path.resolve(__dirname, '../../../../../shared/geoip');
 const codec = new AvroCodec();
-const geoip = GeoIpLookup.open({ cityDb: path.join(geoipDir, 'GeoLite2-City-Test.mmdb'), asnDb: path.join(geoipDir, 'GeoLite2-ASN-Test.mmdb') });
+const geoip = GeoIpLookup.open({ cityDb: path.join(GEOIP_TEST_DIR, 'GeoLite2-City-Test.mmdb'), asnDb: path.join(GEOIP_TEST_DIR, 'GeoLite2-ASN-Test.mmdb') });
 const settings = {
   outputTopic: 'out',
   dlqTopic: 'dlq',

@@ -1,10 +1,10 @@
 import path from 'node:path';
+import { GEOIP_TEST_DIR } from '../../../../harness/test-enricher';
 import { isLogpipeError } from '../../../../../lib/errors';
 import { GeoIpLookup } from '../../../../../services/enricher/enrichments/geoip-lookup';
 
-// MaxMind's official test databases (../shared/geoip, MIT); expected values from the .json beside them.
-const geoipDir = path.resolve(__dirname, '../../../../../../shared/geoip');
-const db = (name: string) => path.join(geoipDir, name);
+// MaxMind's official test databases (test/fixtures/geoip, MIT); expected values from the .json beside them.
+const db = (name: string) => path.join(GEOIP_TEST_DIR, name);
 
 describe('GeoIpLookup with MaxMind test databases', () => {
   const geoip = GeoIpLookup.open({ cityDb: db('GeoLite2-City-Test.mmdb'), asnDb: db('GeoLite2-ASN-Test.mmdb') });
