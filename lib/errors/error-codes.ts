@@ -35,7 +35,6 @@ export const ERROR_CODES = [
   'ANALYZER_RULES_INVALID',
   'ANALYZER_LATE_RECORD',
   // the consume-process-produce loop
-  'RUNNER_FENCED',
   'RUNNER_CONSUMER_CRASHED',
 ] as const;
 

@@ -1,3 +1,5 @@
+import { KafkaJSProtocolError } from 'kafkajs';
+
 /**
  * Errors that mean "this member no longer holds its partitions" (it was removed from the
  * group, or the group is rebalancing). kafkajs's runner re-joins on them, but only when it
@@ -14,4 +16,13 @@ export function membershipLostCause(err: unknown): Error | undefined {
     e = candidate.originalError ?? candidate.cause;
   }
   return undefined;
+}
+
+/**
+ * An error that makes kafkajs's runner re-join the group when thrown from eachBatch: the form
+ * of a REBALANCE_IN_PROGRESS answer, which it handles by JoinGroup + SyncGroup (and, being a
+ * KafkaJSError, without logging a stack trace).
+ */
+export function rejoinGroupError(message: string): KafkaJSProtocolError {
+  return new KafkaJSProtocolError(Object.assign(new Error(message), { type: 'REBALANCE_IN_PROGRESS', code: 27, retriable: true }));
 }

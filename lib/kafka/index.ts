@@ -3,5 +3,5 @@ export { isRetriableKafkaError } from './retriable-kafka-error';
 export { AssignmentTracker } from './assignment-tracker';
 export { fetchCommittedOffsets, committedTotal } from './committed-offsets';
 export { readPartitionsToEnd, readTopicToEnd } from './read-partitions-to-end';
-export { membershipLostCause } from './group-membership-error';
+export { membershipLostCause, rejoinGroupError } from './group-membership-error';
 export { ConsumerCrashWatch } from './consumer-crash-watch';

@@ -1,20 +1,28 @@
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { OutputMessage, SourcePosition } from '../dead-letter';
-import { LogpipeError } from '../errors';
+import type { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
+import { fetchCommittedOffsets } from '../kafka/committed-offsets';
+import { rejoinGroupError } from '../kafka/group-membership-error';
 import { ConsumerCrashWatch } from '../kafka/consumer-crash-watch';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
+import { CommittedFloor } from './committed-floor';
+import { sendInChunks, type AnyOutput } from './output-chunks';
+import { isFencedError, PartitionProducers } from './partition-producers';
+
+export type { AnyOutput } from './output-chunks';
 
 export interface TransactionalPipelineOptions<O extends string> {
   readonly kafka: Kafka;
   readonly groupId: string;
   readonly inputTopic: string;
   /**
-   * Stable per instance: a restarted instance with the same id fences its predecessor's
-   * open transaction, so a killed instance can never commit after its replacement started.
+   * Prefix of the transactional ids, one per input partition (`<prefix>-<topic>-<partition>`),
+   * the same in every instance of the group: whoever takes a partition over fences its
+   * previous holder (see PartitionProducers).
    */
-  readonly transactionalId: string;
+  readonly transactionalIdPrefix: string;
   readonly logger: Logger;
   readonly registry: Registry;
   /** Metric prefix, e.g. `logpipe_enricher`. */
@@ -23,14 +31,18 @@ export interface TransactionalPipelineOptions<O extends string> {
   readonly process?: (key: Buffer | null, value: Buffer | null, source: SourcePosition) => { message: OutputMessage; outcome: O };
   /** Instead of `process`: a whole partition batch -> any number of outputs (aggregating stages). */
   readonly processBatch?: (batch: PipelineBatch) => Promise<PipelineBatchResult<O>>;
-  /** Called after each group join with the input partitions this instance now holds. */
+  /**
+   * Called after each group join with the input partitions this instance now holds, once their
+   * producers are fenced: state read from Kafka from here on includes every earlier holder's
+   * last transaction.
+   */
   readonly onAssignment?: (partitions: readonly number[]) => void;
   /**
    * Work driven by the clock rather than by input (e.g. announcing that a partition is idle):
-   * run every `intervalMs`, never while a batch is being processed; its outputs are produced
-   * in a transaction of their own.
+   * run every `intervalMs` for each held partition, never while a batch is being processed;
+   * its outputs are produced in a transaction of their own, by that partition's producer.
    */
-  readonly tick?: { readonly intervalMs: number; readonly run: (assigned: readonly number[]) => Promise<TickResult> };
+  readonly tick?: { readonly intervalMs: number; readonly run: (partition: number) => Promise<TickResult> };
   readonly sessionTimeoutMs?: number;
   /** Bytes fetched per partition: also the size of one transaction. */
   readonly maxBytesPerPartition?: number;
@@ -63,69 +75,36 @@ export interface PipelineBatchResult<O extends string> {
   readonly onAborted?: () => void;
 }
 
-/** An output whose value may be a tombstone. */
-export type AnyOutput = OutputMessage<Buffer | null>;
-
-/** Below the broker's message.max.bytes (1 MiB + 12), Kafka's per-record overhead counted. */
-const MAX_REQUEST_BYTES = 900_000;
-const RECORD_OVERHEAD_BYTES = 32;
-
-function messageBytes(m: AnyOutput): number {
-  let headers = 0;
-  for (const [k, v] of Object.entries(m.headers ?? {})) headers += k.length + (v === undefined ? 0 : String(v).length) + 4;
-  return (m.value?.length ?? 0) + (m.key?.length ?? 0) + headers + RECORD_OVERHEAD_BYTES;
-}
-
-function* chunkByBytes(messages: readonly AnyOutput[], maxBytes: number): Generator<AnyOutput[]> {
-  let chunk: AnyOutput[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = messageBytes(m);
-    if (chunk.length > 0 && bytes + size > maxBytes) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(m);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
-function byTopic(messages: readonly AnyOutput[]): Array<{ topic: string; messages: Message[] }> {
-  const topics = new Map<string, Message[]>();
-  for (const m of messages) {
-    const list = topics.get(m.topic) ?? [];
-    const message: Message = { key: m.key, value: m.value };
-    if (m.headers !== undefined) message.headers = m.headers;
-    if (m.partition !== undefined) message.partition = m.partition;
-    list.push(message);
-    topics.set(m.topic, list);
-  }
-  return [...topics].map(([topic, list]) => ({ topic, messages: list }));
-}
-
-const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
-
 /**
  * Exactly-once consume -> process -> produce with Kafka transactions: each fetched
  * partition batch becomes one transaction holding its outputs and the consumer offset
  * after its last record. Readers with isolation read_committed see the outputs if and
  * only if the offsets moved, so a crash at any point neither loses nor duplicates.
+ *
+ * After every group join, before any batch: the held partitions' producers are fenced (every
+ * earlier holder's transaction complete) and the committed offsets read again. kafkajs read them
+ * before that, at its first fetch, without KIP-447's require_stable, so it may have started a
+ * partition below an offset the previous holder committed a moment before; those records are
+ * skipped here, not processed twice.
  */
 export class TransactionalPipeline<O extends string> {
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly producers: PartitionProducers;
   private readonly records;
   private readonly transactionSeconds;
   private readonly aborted;
+  private readonly skipped;
   private readonly lag;
   private running = false;
   private assignment: AssignmentTracker | undefined;
-  private fenced: LogpipeError | undefined;
   private crashWatch: ConsumerCrashWatch | undefined;
   private lastCommitAt = 0;
-  /** Batches and ticks share one transactional producer: one at a time. */
+  /** Group joins seen, and the join the producers and `committedFloor` belong to. */
+  private joins = 0;
+  private readyForJoin = -1;
+  private readonly committedFloor = new CommittedFloor();
+  /** Batches and ticks take turns: a tick must not run while a join is being made ready. */
   private exclusive: Promise<unknown> = Promise.resolve();
   private ticker: NodeJS.Timeout | undefined;
 
@@ -137,26 +116,22 @@ export class TransactionalPipeline<O extends string> {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
     });
-    this.producer = options.kafka.producer({
-      transactionalId: options.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.admin = options.kafka.admin();
+    this.producers = new PartitionProducers(options.kafka, options.transactionalIdPrefix, options.inputTopic, 60_000, options.logger);
     this.records = counter(options.registry, `${options.metricPrefix}_records_total`, 'Records processed, by outcome.', ['outcome']);
     this.transactionSeconds = histogram(options.registry, `${options.metricPrefix}_transaction_duration_seconds`, 'Time to produce and commit one batch transaction.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
     this.aborted = counter(options.registry, `${options.metricPrefix}_transactions_aborted_total`, 'Batch transactions aborted (their records are processed again).');
+    this.skipped = counter(options.registry, `${options.metricPrefix}_already_committed_records_total`, 'Records fetched after a group join that the previous holder of the partition had already committed: skipped.');
     this.lag = gauge(options.registry, `${options.metricPrefix}_consumer_lag`, 'Records between the last committed batch and the end of its partition, as of that fetch.', ['topic', 'partition']);
   }
 
   async start(): Promise<void> {
-    const { consumer, producer, options } = this;
-    await producer.connect();
+    const { consumer, options } = this;
+    await this.admin.connect();
     await consumer.connect();
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
+    this.assignment.onAssignment(() => void this.joins++);
     this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger);
-    if (options.onAssignment !== undefined) this.assignment.onAssignment(options.onAssignment);
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     this.running = true;
     await consumer.run({
@@ -167,7 +142,7 @@ export class TransactionalPipeline<O extends string> {
     const tick = options.tick;
     if (tick !== undefined) {
       this.ticker = setInterval(() => {
-        if (!this.running || this.fenced !== undefined) return;
+        if (!this.running) return;
         void this.serialized(() => this.runTick(tick.run)).catch(() => undefined);
       }, tick.intervalMs);
       this.ticker.unref();
@@ -180,18 +155,29 @@ export class TransactionalPipeline<O extends string> {
     return run;
   }
 
-  private async runTick(run: (assigned: readonly number[]) => Promise<TickResult>): Promise<void> {
+  /**
+   * Once per group join, before the first batch or tick after it: fence the held partitions'
+   * producers, then read their committed offsets, which are final from then on.
+   */
+  private async readyForAssignment(): Promise<void> {
+    while (this.readyForJoin !== this.joins) {
+      const join = this.joins;
+      const partitions = this.assignment?.partitionList ?? [];
+      await this.producers.open(partitions);
+      this.committedFloor.reset(partitions, await fetchCommittedOffsets(this.admin, this.options.groupId, this.options.inputTopic));
+      this.options.onAssignment?.(partitions);
+      this.readyForJoin = join;
+    }
+  }
+
+  private async runTick(run: (partition: number) => Promise<TickResult>): Promise<void> {
     try {
-      const { outputs, onCommitted } = await run(this.assignment?.partitionList ?? []);
-      if (outputs.length === 0) return;
-      const transaction = await this.producer.transaction();
-      try {
-        for (const chunk of chunkByBytes(outputs, MAX_REQUEST_BYTES)) await transaction.sendBatch({ acks: -1, topicMessages: byTopic(chunk) });
-        await transaction.commit();
+      await this.readyForAssignment();
+      for (const partition of this.producers.partitions) {
+        const { outputs, onCommitted } = await run(partition);
+        if (outputs.length === 0) continue;
+        await this.inTransaction(partition, outputs, undefined);
         onCommitted?.();
-      } catch (err) {
-        await transaction.abort().catch(() => undefined);
-        throw err;
       }
     } catch (err) {
       this.options.logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'Periodic work failed; it runs again at the next tick');
@@ -203,73 +189,41 @@ export class TransactionalPipeline<O extends string> {
     this.running = false;
     if (this.ticker !== undefined) clearInterval(this.ticker);
     await this.consumer.disconnect().catch((err: unknown) => this.options.logger.warn({ err }, 'Consumer did not disconnect cleanly'));
-    await this.producer.disconnect().catch((err: unknown) => this.options.logger.warn({ err }, 'Producer did not disconnect cleanly'));
+    await this.serialized(() => this.producers.closeAll());
+    await this.admin.disconnect().catch(() => undefined);
   }
 
-  /** For /readyz: running, assigned partitions, and why it must stop (fenced, consumer crashed) if it must. */
+  /** For /readyz: running, assigned partitions, and why it must stop (consumer crashed) if it must. */
   status(): { running: boolean; assignedPartitions: number; fatal: string | null; lastCommitAt: number } {
     return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fatal: this.fatalError()?.message ?? null, lastCommitAt: this.lastCommitAt };
   }
 
-  /** Set once this instance is fenced or its consumer stopped for good; main() exits on it. */
+  /** Set once this instance's consumer stopped for good; main() exits on it. */
   fatalError(): LogpipeError | undefined {
-    return this.fenced ?? this.crashWatch?.error;
+    return this.crashWatch?.error;
   }
 
   private async processBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    await this.readyForAssignment();
     const lastOffset = batch.lastOffset();
-    let outputs: readonly AnyOutput[];
-    let outcomes: ReadonlyMap<O, number>;
-    let metadata: string | undefined;
-    let onCommitted: (() => void) | undefined;
-    let onAborted: (() => void) | undefined;
-    if (this.options.processBatch !== undefined) {
-      const result = await this.options.processBatch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, lagAfter: BigInt(batch.offsetLag()) });
-      ({ outputs, outcomes, onCommitted, onAborted } = result);
-      metadata = result.offsetMetadata;
-    } else {
-      const process = this.options.process as NonNullable<TransactionalPipelineOptions<O>['process']>;
-      const list: OutputMessage[] = [];
-      const counts = new Map<O, number>();
-      for (const m of batch.messages) {
-        const { message, outcome } = process(m.key, m.value, { topic: batch.topic, partition: batch.partition, offset: m.offset });
-        list.push(message);
-        counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
-      }
-      outputs = list;
-      outcomes = counts;
-    }
-    const started = process.hrtime.bigint();
-    const transaction = await this.producer.transaction();
-    try {
-      // Outputs may outgrow their input (enrichment adds fields): one transaction, several requests.
-      for (const chunk of chunkByBytes(outputs, MAX_REQUEST_BYTES)) {
-        await transaction.sendBatch({ acks: -1, topicMessages: byTopic(chunk) });
-      }
-      await transaction.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        // kafkajs passes `metadata` through to TxnOffsetCommit; its types leave it out.
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString(), ...(metadata === undefined ? {} : { metadata }) }] }],
-      });
-      // kafkajs's TxnOffsetCommit carries no group generation (no KIP-447 fencing): a member the
-      // group removed during a long batch could still commit it while the partition's new owner
-      // processes the same records (seen as double counts after rebalances). A heartbeat first:
-      // it throws unless this member heard from the group within the heartbeat interval, and a
-      // takeover needs a whole session timeout of silence, so the commit lands before any.
+    const messages = this.notYetCommitted(batch.partition, batch.messages);
+    if (messages.length === 0) {
+      resolveOffset(lastOffset);
       await heartbeat();
-      await transaction.commit();
+      return;
+    }
+    const { outputs, outcomes, metadata, onCommitted, onAborted } = await this.runProcessing(batch.topic, batch.partition, messages, BigInt(batch.offsetLag()));
+    const started = process.hrtime.bigint();
+    try {
+      await this.inTransaction(batch.partition, outputs, { topic: batch.topic, offset: (BigInt(lastOffset) + 1n).toString(), metadata });
     } catch (err) {
-      await transaction.abort().catch(() => undefined);
       onAborted?.();
       this.aborted.inc();
-      const type = (err as { type?: string }).type;
-      if (type !== undefined && FENCED.has(type)) {
-        this.fenced = new LogpipeError('RUNNER_FENCED', `transactional id ${this.options.transactionalId} was fenced by another instance (${type}); stopping`, { cause: err });
-        this.options.logger.error({ transactionalId: this.options.transactionalId, type }, this.fenced.message);
-      } else {
-        this.options.logger.warn({ topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset(), lastOffset, err: { name: (err as Error).name, message: (err as Error).message } }, 'Batch transaction aborted; the batch will be processed again');
-      }
+      this.options.logger.warn(
+        { topic: batch.topic, partition: batch.partition, firstOffset: messages[0]?.offset, lastOffset, err: { name: (err as Error).name, message: (err as Error).message } },
+        'Batch transaction aborted; the batch will be processed again',
+      );
       throw err;
     }
     onCommitted?.();
@@ -280,5 +234,67 @@ export class TransactionalPipeline<O extends string> {
     this.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     for (const [outcome, n] of outcomes) this.records.inc({ outcome }, n);
     await heartbeat();
+  }
+
+  /** Drops the records below the offset committed by the partition's previous holder. */
+  private notYetCommitted(partition: number, messages: readonly KafkaMessage[]): readonly KafkaMessage[] {
+    const { kept, skipped } = this.committedFloor.filter(partition, messages);
+    if (skipped > 0) {
+      this.skipped.inc(skipped);
+      this.options.logger.info({ partition, skipped, firstKept: kept[0]?.offset ?? null }, 'Skipped records the previous holder of the partition had already committed');
+    }
+    return kept;
+  }
+
+  private async runProcessing(topic: string, partition: number, messages: readonly KafkaMessage[], lagAfter: bigint): Promise<PipelineBatchResult<O> & { metadata?: string }> {
+    if (this.options.processBatch !== undefined) {
+      const result = await this.options.processBatch({ topic, partition, messages, lagAfter });
+      return { ...result, metadata: result.offsetMetadata };
+    }
+    const process = this.options.process as NonNullable<TransactionalPipelineOptions<O>['process']>;
+    const outputs: OutputMessage[] = [];
+    const outcomes = new Map<O, number>();
+    for (const m of messages) {
+      const { message, outcome } = process(m.key, m.value, { topic, partition, offset: m.offset });
+      outputs.push(message);
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    return { outputs, outcomes };
+  }
+
+  /**
+   * One transaction of the partition's producer: the outputs and, for a batch, the offset.
+   * A fenced producer means another member holds the partition now: this member re-joins the
+   * group (kafkajs does so on a rebalance error) and fences again after the join.
+   */
+  private async inTransaction(partition: number, outputs: readonly AnyOutput[], offset: { topic: string; offset: string; metadata: string | undefined } | undefined): Promise<void> {
+    const producer = this.producerOf(partition);
+    const transaction = await producer.transaction();
+    try {
+      await sendInChunks(transaction, outputs);
+      if (offset !== undefined) {
+        await transaction.sendOffsets({
+          consumerGroupId: this.options.groupId,
+          // kafkajs passes `metadata` through to TxnOffsetCommit; its types leave it out.
+          topics: [{ topic: offset.topic, partitions: [{ partition, offset: offset.offset, ...(offset.metadata === undefined ? {} : { metadata: offset.metadata }) }] }],
+        });
+      }
+      await transaction.commit();
+    } catch (err) {
+      await transaction.abort().catch(() => undefined);
+      if (!isFencedError(err)) throw err;
+      this.options.logger.warn({ partition, transactionalId: this.producers.transactionalId(partition), reason: (err as Error).message }, 'Fenced: another member took the partition over; re-joining the group');
+      await this.producers.close(partition);
+      this.joins++;
+      throw rejoinGroupError(`the producer of partition ${partition} was fenced by the partition's new holder`);
+    }
+  }
+
+  private producerOf(partition: number): Producer {
+    const producer = this.producers.get(partition);
+    if (producer !== undefined) return producer;
+    // A batch of a partition the last join did not give us: the assignment moved meanwhile.
+    this.joins++;
+    throw rejoinGroupError(`partition ${partition} is not in this member's assignment`);
   }
 }

@@ -11,7 +11,7 @@ export const analyzerConfigSchema = z
      * internal topics are `<groupId>.partials` and `<groupId>.state` (like a Kafka Streams application id).
      */
     groupId: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, . _ -').default('logpipe-analyzer'),
-    /** Unique per instance and stable across its restarts: part of the transactional ids. */
+    /** Names this instance in logs and dead letters. */
     instanceId: z.string().min(1).default(os.hostname()),
     inputTopic: z.string().min(1).default('logs.enriched'),
     alertsTopic: z.string().min(1).default('logs.alerts'),

@@ -9,10 +9,7 @@ export const enricherConfigSchema = z
     kafka: kafkaConnectionSchema.extend({ clientId: z.string().min(1).default('logpipe-enricher') }),
     /** Consumer group; instances in one group share the input partitions. */
     groupId: z.string().min(1).default('logpipe-enricher'),
-    /**
-     * Names this instance; with groupId it forms the transactional id, so it must be unique per
-     * instance and stable across its restarts (a restart then fences the killed predecessor).
-     */
+    /** Names this instance in logs, metrics and the `enricher_instance` field of its records. */
     instanceId: z.string().min(1).default(os.hostname()),
     inputTopic: z.string().min(1).default('logs.raw'),
     outputTopic: z.string().min(1).default('logs.enriched'),

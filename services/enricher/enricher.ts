@@ -28,7 +28,7 @@ export class Enricher {
       kafka: createKafka(config.kafka, deps.logger),
       groupId: config.groupId,
       inputTopic: config.inputTopic,
-      transactionalId: `${config.groupId}-${config.instanceId}`,
+      transactionalIdPrefix: config.groupId,
       logger: deps.logger.child({ module: 'transactional-pipeline' }),
       registry: deps.registry,
       metricPrefix: 'logpipe_enricher',

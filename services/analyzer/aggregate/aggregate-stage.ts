@@ -90,24 +90,17 @@ export class AggregateStage {
   }
 
   /**
-   * Announces partitions that are caught up and have been quiet for the idle timeout, so that
-   * they stop holding windows open. A partition never fetched since the assignment is checked
+   * Announces a partition that is caught up and has been quiet for the idle timeout, so that it
+   * stops holding windows open. A partition never fetched since the assignment is checked
    * against its end offset first: quiet because empty, not because another partition is busy.
    */
-  async tick(assigned: readonly number[]): Promise<TickResult> {
-    const now = Date.now();
-    const outputs: AnyOutput[] = [];
-    const announced: PartitionProgress[] = [];
-    for (const partition of assigned) {
-      const progress = await this.progressOf(partition);
-      if (progress.idleAnnounced || now - progress.lastActivity < this.settings.idleTimeoutMs) continue;
-      if (progress.caughtUp === undefined) progress.caughtUp = await this.isCaughtUp(partition);
-      if (!progress.caughtUp) continue;
-      announced.push(progress);
-      outputs.push(...this.watermarkMessages(partition, progress.watermark, true));
-    }
+  async tick(partition: number): Promise<TickResult> {
+    const progress = await this.progressOf(partition);
+    if (progress.idleAnnounced || Date.now() - progress.lastActivity < this.settings.idleTimeoutMs) return { outputs: [] };
+    if (progress.caughtUp === undefined) progress.caughtUp = await this.isCaughtUp(partition);
+    if (!progress.caughtUp) return { outputs: [] };
     // Marked only once the announcement is committed: a failed one is sent again at the next tick.
-    return { outputs, onCommitted: () => announced.forEach((p) => (p.idleAnnounced = true)) };
+    return { outputs: this.watermarkMessages(partition, progress.watermark, true), onCommitted: () => void (progress.idleAnnounced = true) };
   }
 
   private watermarkMessages(partition: number, eventTime: number, idle: boolean): AnyOutput[] {

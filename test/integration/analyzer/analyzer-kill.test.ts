@@ -25,7 +25,7 @@ describe('analyzer under kill -9 (real processes, real Kafka)', () => {
       ...process.env,
       KAFKA_BROKERS: testEndpoints().kafkaBrokers,
       ANALYZER_GROUP_ID: groupId,
-      ANALYZER_INSTANCE_ID: 'kill-1', // the same id on every restart: the new process fences the killed one
+      ANALYZER_INSTANCE_ID: 'kill-1',
       ANALYZER_INPUT_TOPIC: t.input,
       ANALYZER_ALERTS_TOPIC: t.alerts,
       ANALYZER_SUMMARIES_TOPIC: t.summaries,

@@ -35,7 +35,7 @@ describe('enricher exactly-once under kill -9 (real processes, real Kafka)', () 
       ...process.env,
       KAFKA_BROKERS: testEndpoints().kafkaBrokers,
       ENRICHER_GROUP_ID: groupId,
-      ENRICHER_INSTANCE_ID: 'eos-1', // the same id on every restart: the new process fences the killed one
+      ENRICHER_INSTANCE_ID: 'eos-1',
       ENRICHER_INPUT_TOPIC: raw,
       ENRICHER_OUTPUT_TOPIC: enriched,
       ENRICHER_DLQ_TOPIC: dlq,
