@@ -1,7 +1,7 @@
 export { createKafka, type KafkaConnection } from './kafka-client';
 export { isRetriableKafkaError } from './retriable-kafka-error';
 export { AssignmentTracker } from './assignment-tracker';
-export { fetchCommittedOffsets, committedTotal } from './committed-offsets';
+export { fetchCommittedOffsets, fetchCommittedPositions, committedTotal, partitionsBehind, type CommittedPosition } from './committed-offsets';
 export { readPartitionsToEnd, readTopicToEnd } from './read-partitions-to-end';
 export { membershipLostCause, rejoinGroupError } from './group-membership-error';
 export { ConsumerCrashWatch } from './consumer-crash-watch';

@@ -2,12 +2,12 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer }
 import type { OutputMessage, SourcePosition } from '../dead-letter';
 import type { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
-import { fetchCommittedOffsets } from '../kafka/committed-offsets';
+import { fetchCommittedPositions } from '../kafka/committed-offsets';
 import { rejoinGroupError } from '../kafka/group-membership-error';
 import { ConsumerCrashWatch } from '../kafka/consumer-crash-watch';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
-import { CommittedFloor } from './committed-floor';
+import { CommittedPositions } from './committed-positions';
 import { sendInChunks, type AnyOutput } from './output-chunks';
 import { isFencedError, PartitionProducers } from './partition-producers';
 
@@ -100,10 +100,10 @@ export class TransactionalPipeline<O extends string> {
   private assignment: AssignmentTracker | undefined;
   private crashWatch: ConsumerCrashWatch | undefined;
   private lastCommitAt = 0;
-  /** Group joins seen, and the join the producers and `committedFloor` belong to. */
+  /** Group joins seen, and the join the producers and `positions` belong to. */
   private joins = 0;
   private readyForJoin = -1;
-  private readonly committedFloor = new CommittedFloor();
+  private readonly positions = new CommittedPositions();
   /** Batches and ticks take turns: a tick must not run while a join is being made ready. */
   private exclusive: Promise<unknown> = Promise.resolve();
   private ticker: NodeJS.Timeout | undefined;
@@ -131,6 +131,16 @@ export class TransactionalPipeline<O extends string> {
     await consumer.connect();
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
     this.assignment.onAssignment(() => void this.joins++);
+    // A batch the consumer passed without delivering it (only a transaction marker, or aborted
+    // records): its offset is committed too, or the group's offset would stay one short of the
+    // partition's end and the partition would look unread to anyone comparing the two.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const { topic, partition, batchSize, lastOffset } = e.payload;
+      if (batchSize !== 0 || topic !== options.inputTopic) return;
+      void this.serialized(() => this.commitPast(partition, BigInt(lastOffset) + 1n)).catch((err: unknown) =>
+        options.logger.warn({ partition, err: { name: (err as Error).name, message: (err as Error).message } }, 'Could not commit past a transaction marker; the next batch will'),
+      );
+    });
     this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger);
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     this.running = true;
@@ -164,7 +174,7 @@ export class TransactionalPipeline<O extends string> {
       const join = this.joins;
       const partitions = this.assignment?.partitionList ?? [];
       await this.producers.open(partitions);
-      this.committedFloor.reset(partitions, await fetchCommittedOffsets(this.admin, this.options.groupId, this.options.inputTopic));
+      this.positions.reset(partitions, await fetchCommittedPositions(this.admin, this.options.groupId, this.options.inputTopic));
       this.options.onAssignment?.(partitions);
       this.readyForJoin = join;
     }
@@ -215,8 +225,9 @@ export class TransactionalPipeline<O extends string> {
     }
     const { outputs, outcomes, metadata, onCommitted, onAborted } = await this.runProcessing(batch.topic, batch.partition, messages, BigInt(batch.offsetLag()));
     const started = process.hrtime.bigint();
+    const next = BigInt(lastOffset) + 1n;
     try {
-      await this.inTransaction(batch.partition, outputs, { topic: batch.topic, offset: (BigInt(lastOffset) + 1n).toString(), metadata });
+      await this.inTransaction(batch.partition, outputs, { topic: batch.topic, offset: next.toString(), metadata });
     } catch (err) {
       onAborted?.();
       this.aborted.inc();
@@ -226,6 +237,7 @@ export class TransactionalPipeline<O extends string> {
       );
       throw err;
     }
+    this.positions.committed(batch.partition, next, metadata);
     onCommitted?.();
     // Offsets are committed by the transaction; this only moves kafkajs's in-memory position.
     resolveOffset(lastOffset);
@@ -236,9 +248,19 @@ export class TransactionalPipeline<O extends string> {
     await heartbeat();
   }
 
+  private async commitPast(partition: number, next: bigint): Promise<void> {
+    if (!this.running) return;
+    await this.readyForAssignment();
+    if (this.producers.get(partition) === undefined) return;
+    const position = this.positions.afterInvisibleRecords(partition, next);
+    if (position === undefined) return;
+    await this.inTransaction(partition, [], { topic: this.options.inputTopic, offset: position.offset.toString(), metadata: position.metadata });
+    this.positions.committed(partition, position.offset, position.metadata);
+  }
+
   /** Drops the records below the offset committed by the partition's previous holder. */
   private notYetCommitted(partition: number, messages: readonly KafkaMessage[]): readonly KafkaMessage[] {
-    const { kept, skipped } = this.committedFloor.filter(partition, messages);
+    const { kept, skipped } = this.positions.notYetCommitted(partition, messages);
     if (skipped > 0) {
       this.skipped.inc(skipped);
       this.options.logger.info({ partition, skipped, firstKept: kept[0]?.offset ?? null }, 'Skipped records the previous holder of the partition had already committed');

@@ -2,7 +2,7 @@ import type { Admin, KafkaMessage } from 'kafkajs';
 import type { AvroCodec } from '../../../lib/codec';
 import { deadLetterMessage } from '../../../lib/dead-letter';
 import { isLogpipeError } from '../../../lib/errors';
-import { fetchCommittedOffsets } from '../../../lib/kafka';
+import { partitionsBehind } from '../../../lib/kafka';
 import type { AnyOutput, PipelineBatch, PipelineBatchResult, TickResult } from '../../../lib/runner/transactional-pipeline';
 import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../../enricher/enriched-record';
 import type { CompiledRule } from '../rules/compile-rule';
@@ -26,8 +26,8 @@ interface PartitionProgress {
   watermark: number;
   /** Processing time of the last batch (or of the assignment). */
   lastActivity: number;
-  caughtUp: boolean | undefined;
-  idleAnnounced: boolean;
+  /** Processing time of the last committed idle announcement since that batch. */
+  idleAnnouncedAt: number | undefined;
 }
 
 /**
@@ -71,6 +71,13 @@ export class AggregateStage {
     const { partialsTopic } = this.settings;
     for (const rule of result.rules) outputs.push({ topic: partialsTopic, key: `rule|${rule.rule_id}|${rule.group_key}`, value: this.encode({ rule, summary: null, watermark: null }) });
     for (const summary of result.summaries) outputs.push({ topic: partialsTopic, key: `summary|${summary.window_start}`, value: this.encode({ rule: null, summary, watermark: null }) });
+    // Before this partition's watermark moves on: any other input partition with unread records
+    // is not idle, whatever it announced while it was quiet. Without this, a partition's idle flag
+    // from before a stop (or before a burst) let this watermark close the windows its unread
+    // records belong to, and they were counted as late instead of added.
+    for (const other of await partitionsBehind(await this.admin(), this.settings.groupId, this.settings.inputTopic)) {
+      if (other !== batch.partition) outputs.push(...this.watermarkMessages(other, -1, false));
+    }
     outputs.push(...this.watermarkMessages(batch.partition, result.watermark, false));
     const outcomes = new Map<AggregateOutcome, number>([
       ['aggregated', records.length - result.lateRecords],
@@ -82,8 +89,7 @@ export class AggregateStage {
     // count as late.
     const onCommitted = (): void => {
       progress.watermark = result.watermark;
-      progress.caughtUp = batch.lagAfter <= 0n;
-      progress.idleAnnounced = false;
+      progress.idleAnnouncedAt = undefined;
       if (result.lateRecords > 0) this.onLate(result.lateRecords);
     };
     return { outputs, outcomes, offsetMetadata: JSON.stringify({ watermark: result.watermark }), onCommitted };
@@ -91,16 +97,18 @@ export class AggregateStage {
 
   /**
    * Announces a partition that is caught up and has been quiet for the idle timeout, so that it
-   * stops holding windows open. A partition never fetched since the assignment is checked
-   * against its end offset first: quiet because empty, not because another partition is busy.
+   * stops holding windows open; again every idle timeout while it stays so, because another
+   * instance may have marked it active meanwhile (it saw unread records that are now read).
+   * Caught up is checked against the partition's end offset at each announcement.
    */
   async tick(partition: number): Promise<TickResult> {
     const progress = await this.progressOf(partition);
-    if (progress.idleAnnounced || Date.now() - progress.lastActivity < this.settings.idleTimeoutMs) return { outputs: [] };
-    if (progress.caughtUp === undefined) progress.caughtUp = await this.isCaughtUp(partition);
-    if (!progress.caughtUp) return { outputs: [] };
+    const now = Date.now();
+    const { idleTimeoutMs } = this.settings;
+    if (now - progress.lastActivity < idleTimeoutMs || (progress.idleAnnouncedAt !== undefined && now - progress.idleAnnouncedAt < idleTimeoutMs)) return { outputs: [] };
+    if (!(await this.isCaughtUp(partition))) return { outputs: [] };
     // Marked only once the announcement is committed: a failed one is sent again at the next tick.
-    return { outputs: this.watermarkMessages(partition, progress.watermark, true), onCommitted: () => void (progress.idleAnnounced = true) };
+    return { outputs: this.watermarkMessages(partition, progress.watermark, true), onCommitted: () => void (progress.idleAnnouncedAt = now) };
   }
 
   private watermarkMessages(partition: number, eventTime: number, idle: boolean): AnyOutput[] {
@@ -113,7 +121,7 @@ export class AggregateStage {
     let progress = this.progress.get(partition);
     if (progress === undefined) {
       const watermark = (await this.loadCommittedWatermarks()).get(partition) ?? -1;
-      this.progress.set(partition, (progress = { watermark, lastActivity: Date.now(), caughtUp: undefined, idleAnnounced: false }));
+      this.progress.set(partition, (progress = { watermark, lastActivity: Date.now(), idleAnnouncedAt: undefined }));
     }
     return progress;
   }
@@ -128,13 +136,7 @@ export class AggregateStage {
   }
 
   private async isCaughtUp(partition: number): Promise<boolean> {
-    const admin = await this.admin();
-    const ends = await admin.fetchTopicOffsets(this.settings.inputTopic);
-    const end = ends.find((e) => e.partition === partition);
-    if (end === undefined) return false;
-    if (BigInt(end.high) === BigInt(end.low)) return true;
-    const committed = (await fetchCommittedOffsets(admin, this.settings.groupId, this.settings.inputTopic)).get(partition);
-    return committed !== undefined && BigInt(committed) >= BigInt(end.high);
+    return !(await partitionsBehind(await this.admin(), this.settings.groupId, this.settings.inputTopic)).has(partition);
   }
 
   private decode(m: KafkaMessage, batch: PipelineBatch, outputs: AnyOutput[]): EnrichedRecord | undefined {

@@ -124,14 +124,16 @@ export class MergePartitionState {
 
   /**
    * Windows ending at or before this are closed: the slowest input partition's event time
-   * minus the allowed lateness. Undefined until every input partition has reported. Idle
-   * partitions (caught up and quiet) do not hold windows open; if all are idle, the most
-   * advanced one counts.
+   * minus the allowed lateness. Undefined until every input partition has reported, and while
+   * an active partition has no event time yet (a partition with records to read whose times
+   * are unknown could hold any window). Idle partitions (caught up and quiet) do not hold
+   * windows open; if all are idle, the most advanced one counts.
    */
   private closedUntilFrom(sources: Record<string, SourceWatermark>, expected: number): number | undefined {
     const all = Object.values(sources);
     if (all.length < expected) return undefined;
     const active = all.filter((s) => !s.idle);
+    if (active.some((s) => s.event_time < 0)) return undefined;
     const times = (active.length > 0 ? active : all).map((s) => s.event_time).filter((t) => t >= 0);
     if (times.length === 0) return undefined;
     const watermark = active.length > 0 ? Math.min(...times) : Math.max(...times);

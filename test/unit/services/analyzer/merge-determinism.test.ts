@@ -119,6 +119,35 @@ describe('merge watermarks', () => {
     expect(state.apply({ rule: null, summary: agg.summaries[0]!, watermark: null }).lateRecords).toBe(2);
   });
 
+  // Regression (analyzer kill -9 test: 400 of 1,800 records counted late): partitions announced
+  // idle before a stop kept the flag while records piled up; the first partition processed after
+  // the restart closed the windows those records belong to.
+  it('holds windows again for an idle partition marked active (unread records), even before its time is known', () => {
+    const state = new MergePartitionState(evaluators, 1_000);
+    const early = aggregateBatch([rec(0), rec(1 * SEC)], rules, -1, settings);
+    const t = early.summaries[0]!.window_start;
+    state.apply({ rule: null, summary: early.summaries[0]!, watermark: null });
+    state.apply(wm(0, t + 1 * SEC, true));
+    state.apply(wm(1, t + 1 * SEC, true));
+    // Partition 1 has unread records again: marked active at its last time, then partition 0 races ahead.
+    state.apply(wm(1, -1));
+    expect(state.apply(wm(0, t + 30 * MIN)).summaries).toEqual([]);
+    expect(state.closedUntil).toBe(t + 1 * SEC - 1_000);
+    // Partition 1's records arrive, for the still open window: added, not late.
+    const late = aggregateBatch([rec(2 * SEC), rec(3 * SEC)], rules, -1, settings);
+    expect(state.apply({ rule: null, summary: late.summaries[0]!, watermark: null }).lateRecords).toBe(0);
+    expect(state.apply(wm(1, t + 30 * MIN)).summaries.map((s) => s.total)).toEqual([4]);
+  });
+
+  it('closes nothing while an active partition has no event time yet', () => {
+    const state = new MergePartitionState(evaluators, 1_000);
+    state.apply(wm(0, 10 * MIN));
+    state.apply(wm(1, -1));
+    expect(state.closedUntil).toBe(0);
+    state.apply(wm(1, 5 * MIN));
+    expect(state.closedUntil).toBe(5 * MIN - 1_000);
+  });
+
   it('restores from its own changelog writes to the same state', () => {
     const state = new MergePartitionState(evaluators, 1_000);
     const agg = aggregateBatch([rec(0, { level: 'ERROR' }), rec(SEC, { level: 'ERROR' })], rules, -1, settings);
