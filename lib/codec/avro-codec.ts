@@ -1,7 +1,7 @@
 import type avro from 'avsc';
 import { describeValue, LogpipeError } from '../errors';
 import { SchemaRegistry, type SchemaVersion } from './schema-registry';
-import { joinFrame, splitFrame } from './single-object-frame';
+import { HEADER_BYTES, splitFrame } from './single-object-frame';
 
 export interface Decoded<T> {
   /** Full name of the schema the value was read into (the current version). */
@@ -18,16 +18,29 @@ export class AvroCodec {
 
   constructor(readonly registry: SchemaRegistry = SchemaRegistry.fromDirectory()) {}
 
+  /** Header and body are written here first, then copied once into the record's own buffer. */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+
   /** Writes `value` with the current version of `schemaName`. */
   encode(schemaName: string, value: unknown): Buffer {
     const version = this.registry.current(schemaName);
-    let body: Buffer;
+    let end: number;
     try {
-      body = version.type.toBuffer(value);
+      end = this.encodeIntoScratch(version, value);
+      // avsc answers -N when the buffer is N bytes short: grow once and write again.
+      if (end < 0) {
+        this.scratch = Buffer.allocUnsafe(Math.max(2 * this.scratch.length, this.scratch.length - end));
+        end = this.encodeIntoScratch(version, value);
+      }
     } catch (cause) {
       throw invalidValue(version, value, cause);
     }
-    return joinFrame(version.header, body);
+    return Buffer.from(this.scratch.subarray(0, end));
+  }
+
+  private encodeIntoScratch(version: SchemaVersion, value: unknown): number {
+    version.header.copy(this.scratch, 0);
+    return version.type.encode(value, this.scratch, HEADER_BYTES);
   }
 
   /**

@@ -32,7 +32,3 @@ export function splitFrame(bytes: Buffer): Frame {
   }
   return { fingerprintHex: bytes.toString('hex', MARKER.length, HEADER_BYTES), body: bytes.subarray(HEADER_BYTES) };
 }
-
-export function joinFrame(header: Buffer, body: Buffer): Buffer {
-  return Buffer.concat([header, body], header.length + body.length);
-}
