@@ -15,6 +15,16 @@ export interface SinkInput {
   readonly source: SourcePosition;
 }
 
+/** What a sink knows about a batch beyond its records. */
+export interface SinkBatchContext {
+  /**
+   * The partition's first batch since this member joined the group: its previous holder may
+   * have written it and lost the partition before committing (a downstream that cannot
+   * absorb a second copy by itself checks what it already holds).
+   */
+  readonly firstSinceAssignment: boolean;
+}
+
 /** What a sink returns for a batch once the downstream acknowledged everything it accepted. */
 export interface SinkBatchResult {
   /** Records the downstream refused for good, as dead-letter messages with the reason. */
@@ -34,7 +44,7 @@ export interface SinkLoopOptions {
    * returned as a dead letter. It retries transient failures itself, calling `heartbeat`
    * between attempts so the group keeps the partition while the downstream is away.
    */
-  readonly writeBatch: (records: readonly SinkInput[], heartbeat: () => Promise<void>) => Promise<SinkBatchResult>;
+  readonly writeBatch: (records: readonly SinkInput[], heartbeat: () => Promise<void>, context: SinkBatchContext) => Promise<SinkBatchResult>;
   readonly sessionTimeoutMs?: number;
   /** Bytes fetched per partition, which bounds the memory of a batch in flight. */
   readonly maxBytesPerPartition?: number;
@@ -62,6 +72,9 @@ export class SinkLoop {
   private assignment: AssignmentTracker | undefined;
   private crashWatch: ConsumerCrashWatch | undefined;
   private lastCommitAt = 0;
+  /** Group joins seen, and per partition the join of its last committed batch. */
+  private joins = 0;
+  private readonly committedInJoin = new Map<number, number>();
 
   constructor(private readonly options: SinkLoopOptions) {
     this.consumer = options.kafka.consumer({
@@ -83,6 +96,7 @@ export class SinkLoop {
     await this.dlqProducer.connect();
     await consumer.connect();
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
+    this.assignment.onAssignment(() => void this.joins++);
     this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger);
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     this.running = true;
@@ -116,11 +130,13 @@ export class SinkLoop {
     try {
       const inputs: SinkInput[] = batch.messages.map((m) => ({ key: m.key, value: m.value, source: { topic: batch.topic, partition: batch.partition, offset: m.offset } }));
       const keepAlive = this.heartbeatWhileWriting(heartbeat, batch.topic, batch.partition);
-      const { deadLetters } = await this.options.writeBatch(inputs, keepAlive);
+      const join = this.joins;
+      const { deadLetters } = await this.options.writeBatch(inputs, keepAlive, { firstSinceAssignment: this.committedInJoin.get(batch.partition) !== join });
       if (deadLetters.length > 0) await this.sendDeadLetters(deadLetters, keepAlive);
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
       await this.commit(batch.topic, batch.partition, next);
       resolveOffset(batch.lastOffset());
+      this.committedInJoin.set(batch.partition, join);
       this.lastCommitAt = Date.now();
       this.records.inc({ outcome: 'written' }, inputs.length - deadLetters.length);
       if (deadLetters.length > 0) this.records.inc({ outcome: 'dead_lettered' }, deadLetters.length);
@@ -136,16 +152,18 @@ export class SinkLoop {
    * the write half-way: the batch is finished and committed (the group still takes commits of the
    * current generation while members re-join), and kafkajs re-joins after it. Stopping would make
    * the partition's next owner write the first half again, and Loki keeps an identical entry
-   * twice once the first copy has left the stream's head block.
+   * twice once the first copy has left the stream's head block. Heartbeats go on after the
+   * announcement: the coordinator answers them with REBALANCE_IN_PROGRESS but counts them, so a
+   * long write does not get the member removed for silence (which would lose its commit).
    */
   private heartbeatWhileWriting(heartbeat: () => Promise<void>, topic: string, partition: number): () => Promise<void> {
     let announced = false;
     return async () => {
-      if (announced) return;
       try {
         await heartbeat();
       } catch (err) {
         if (membershipLostCause(err) === undefined) throw err;
+        if (announced) return;
         announced = true;
         this.options.logger.info({ topic, partition, reason: (err as Error).message }, 'Group rebalancing: finishing and committing the batch in flight before re-joining');
       }

@@ -23,7 +23,7 @@ export class SinkLokiService {
       logger: deps.logger.child({ module: 'sink-loop' }),
       registry: deps.registry,
       metricPrefix: 'logpipe_sink_loki',
-      writeBatch: (records, heartbeat) => this.sink.writeBatch(records, heartbeat),
+      writeBatch: (records, heartbeat, context) => this.sink.writeBatch(records, heartbeat, context),
       sessionTimeoutMs: config.sessionTimeoutMs,
       partitionsConsumedConcurrently: config.maxInFlight,
       maxWaitTimeMs: config.flushIntervalMs,

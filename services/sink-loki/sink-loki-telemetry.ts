@@ -11,6 +11,7 @@ export class SinkLokiTelemetry {
   private readonly requestFailures;
   private readonly rejected;
   private readonly splits;
+  private readonly alreadyPresent;
 
   constructor(
     private readonly logger: Logger,
@@ -24,6 +25,7 @@ export class SinkLokiTelemetry {
     this.requestFailures = counter(registry, 'logpipe_sink_loki_request_failures_total', 'Pushes refused as a whole with a 4xx other than 400/429 (LOKISINK_REQUEST_FAILED), by status.', ['status']);
     this.rejected = counter(registry, 'logpipe_sink_loki_rejected_entries_total', 'Entries Loki refused for good (LOKISINK_REJECTED), sent to the dead-letter topic.');
     this.splits = counter(registry, 'logpipe_sink_loki_splits_total', 'Push requests halved after a 400 to isolate the refused entries.');
+    this.alreadyPresent = counter(registry, 'logpipe_sink_loki_already_present_entries_total', "Entries of a partition's first batch after a group join that Loki already held (pushed by the partition's previous holder): not pushed again.");
   }
 
   pushAnswered(status: number | undefined, entries: number, rawBytes: number, bodyBytes: number, seconds: number): void {
@@ -49,6 +51,19 @@ export class SinkLokiTelemetry {
     this.logger.error(
       { code: 'LOKISINK_REQUEST_FAILED', status, body: body.slice(0, 500), entries },
       'Loki refused the whole push (check the URL, credentials and tenant); retrying, the partition waits and nothing is skipped',
+    );
+  }
+
+  takeoverChecked(entries: number, present: number, complete: boolean): void {
+    this.alreadyPresent.inc(present);
+    if (!complete) this.logger.warn({ entries, present }, 'Could not check every entry of a taken-over batch against Loki (too many in its time range); the rest is pushed and relies on Loki dropping identical entries');
+    else if (present > 0) this.logger.info({ entries, present }, "Loki already held part of a taken-over batch (its previous holder pushed it, then lost the partition); those entries are not pushed again");
+  }
+
+  takeoverCheckFailed(attempt: number, entries: number, delayMs: number, reason: string): void {
+    (attempt >= 5 ? this.logger.error.bind(this.logger) : this.logger.warn.bind(this.logger))(
+      { attempt, entries, delayMs, reason },
+      'Could not ask Loki which entries of a taken-over batch it holds; asking again (the partition waits, nothing is skipped)',
     );
   }
 

@@ -3,11 +3,13 @@ import { compress } from 'snappy';
 import type { AvroCodec } from '../../lib/codec';
 import { deadLetterMessage, type OutputMessage } from '../../lib/dead-letter';
 import { isLogpipeError } from '../../lib/errors';
-import type { SinkBatchResult, SinkInput } from '../../lib/runner/sink-loop';
+import type { SinkBatchContext, SinkBatchResult, SinkInput } from '../../lib/runner/sink-loop';
 import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../enricher/enriched-record';
+import { withoutAlreadyPushed } from './already-pushed';
 import type { SinkLokiConfig } from './config';
 import { EntryEncoder, type LokiEntry } from './encoder';
 import { PushClient, type PushOutcome } from './push-client';
+import { LokiQueryClient } from './query-client';
 import { encodePush, type SnappyCompress } from './push-encoder';
 import { buildPushBatches, splitBatch, type PushBatch } from './request-builder';
 import { classify, lokiReason, parseRetryAfterMs, retryDelayMs, type PushVerdict } from './retry';
@@ -32,6 +34,7 @@ interface SendResult {
  */
 export class LokiSink {
   private readonly client: PushClient;
+  private readonly queries: LokiQueryClient;
   private readonly entries: EntryEncoder;
 
   constructor(
@@ -41,14 +44,16 @@ export class LokiSink {
     private readonly compressor: SnappyCompress = snappy,
   ) {
     this.client = new PushClient(config.loki, config.maxInFlight, config.requestTimeoutMs);
+    this.queries = new LokiQueryClient(config.loki);
     this.entries = new EntryEncoder({ job: config.job, lineFormat: config.lineFormat, maxLabelValueBytes: config.maxLabelValueBytes });
   }
 
-  close(): Promise<void> {
-    return this.client.close();
+  async close(): Promise<void> {
+    await this.client.close();
+    await this.queries.close();
   }
 
-  async writeBatch(inputs: readonly SinkInput[], heartbeat: () => Promise<void>): Promise<SinkBatchResult> {
+  async writeBatch(inputs: readonly SinkInput[], heartbeat: () => Promise<void>, context: SinkBatchContext = { firstSinceAssignment: false }): Promise<SinkBatchResult> {
     const deadLetters: OutputMessage[] = [];
     const entries: LokiEntry[] = [];
     inputs.forEach((input, i) => {
@@ -61,7 +66,8 @@ export class LokiSink {
       }
     });
 
-    let pending = buildPushBatches(entries, this.config.maxBatchBytes);
+    const toPush = context.firstSinceAssignment ? await this.notYetPushed(entries, heartbeat) : entries;
+    let pending = buildPushBatches(toPush, this.config.maxBatchBytes);
     const rejected: Array<{ inputIndex: number; message: OutputMessage }> = [];
     for (let attempt = 1; pending.length > 0; attempt++) {
       const retry: PushBatch[] = [];
@@ -111,6 +117,22 @@ export class LokiSink {
     // In input order, whatever order the concurrent requests finished in.
     rejected.sort((a, b) => a.inputIndex - b.inputIndex);
     return { deadLetters: [...deadLetters, ...rejected.map((r) => r.message)] };
+  }
+
+  /** A partition's first batch after a join: leaves out what its previous holder already pushed. */
+  private async notYetPushed(entries: LokiEntry[], heartbeat: () => Promise<void>): Promise<LokiEntry[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const checked = await withoutAlreadyPushed(this.queries, entries);
+        this.telemetry.takeoverChecked(entries.length, checked.present, checked.complete);
+        return checked.entries;
+      } catch (err) {
+        const delayMs = retryDelayMs(attempt, this.config.retryInitialMs, this.config.retryMaxMs, undefined);
+        this.telemetry.takeoverCheckFailed(attempt, entries.length, delayMs, err instanceof Error ? err.message : String(err));
+        await sleep(delayMs);
+        await heartbeat();
+      }
+    }
   }
 
   private async send(batch: PushBatch): Promise<SendResult> {
