@@ -1,4 +1,5 @@
 import { KafkaJSProtocolError } from 'kafkajs';
+import { findProtocolError } from './protocol-error';
 
 /**
  * Errors that mean "this member no longer holds its partitions" (it was removed from the
@@ -10,12 +11,7 @@ const MEMBERSHIP_LOST = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', '
 
 /** The protocol error inside `err` when it says the membership was lost, else undefined. */
 export function membershipLostCause(err: unknown): Error | undefined {
-  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
-    const candidate = e as { type?: unknown; originalError?: unknown; cause?: unknown };
-    if (typeof candidate.type === 'string' && MEMBERSHIP_LOST.has(candidate.type)) return e as Error;
-    e = candidate.originalError ?? candidate.cause;
-  }
-  return undefined;
+  return findProtocolError(err, MEMBERSHIP_LOST);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { findProtocolError } from '../kafka/protocol-error';
 import type { Logger } from '../telemetry';
 
 /** Kafka's answers to a producer whose transactional id was taken over by a newer one. */
@@ -6,12 +7,7 @@ const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVA
 
 /** Whether `err` says this producer's transactional id now belongs to a newer producer. */
 export function isFencedError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
-    const candidate = e as { type?: unknown; originalError?: unknown; cause?: unknown };
-    if (typeof candidate.type === 'string' && FENCED_TYPES.has(candidate.type)) return true;
-    e = candidate.originalError ?? candidate.cause;
-  }
-  return false;
+  return findProtocolError(err, FENCED_TYPES) !== undefined;
 }
 
 /**
