@@ -2,7 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer }
 import type { OutputMessage, SourcePosition } from '../dead-letter';
 import type { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
-import { fetchCommittedPositions } from '../kafka/committed-offsets';
+import { fetchCommittedPositions, type CommittedPosition } from '../kafka/committed-offsets';
 import { rejoinGroupError } from '../kafka/group-membership-error';
 import { ConsumerCrashWatch } from '../kafka/consumer-crash-watch';
 import type { Logger } from '../telemetry';
@@ -32,11 +32,11 @@ export interface TransactionalPipelineOptions<O extends string> {
   /** Instead of `process`: a whole partition batch -> any number of outputs (aggregating stages). */
   readonly processBatch?: (batch: PipelineBatch) => Promise<PipelineBatchResult<O>>;
   /**
-   * Called after each group join with the input partitions this instance now holds, once their
-   * producers are fenced: state read from Kafka from here on includes every earlier holder's
-   * last transaction.
+   * Called after each group join with the input partitions this instance now holds and what the
+   * group committed for them (offset and metadata), once their producers are fenced: this and any
+   * state read from Kafka from here on include every earlier holder's last transaction.
    */
-  readonly onAssignment?: (partitions: readonly number[]) => void;
+  readonly onAssignment?: (partitions: readonly number[], committed: ReadonlyMap<number, CommittedPosition>) => void;
   /**
    * Work driven by the clock rather than by input (e.g. announcing that a partition is idle):
    * run every `intervalMs` for each held partition, never while a batch is being processed;
@@ -174,8 +174,9 @@ export class TransactionalPipeline<O extends string> {
       const join = this.joins;
       const partitions = this.assignment?.partitionList ?? [];
       await this.producers.open(partitions);
-      this.positions.reset(partitions, await fetchCommittedPositions(this.admin, this.options.groupId, this.options.inputTopic));
-      this.options.onAssignment?.(partitions);
+      const committed = await fetchCommittedPositions(this.admin, this.options.groupId, this.options.inputTopic);
+      this.positions.reset(partitions, committed);
+      this.options.onAssignment?.(partitions, committed);
       this.readyForJoin = join;
     }
   }

@@ -89,7 +89,7 @@ export class AnalyzerService {
       metricPrefix: 'logpipe_analyzer_aggregate',
       sessionTimeoutMs: config.sessionTimeoutMs,
       processBatch: (batch) => aggregateStage.processBatch(batch),
-      onAssignment: () => aggregateStage.assigned(),
+      onAssignment: (_partitions, committed) => aggregateStage.assigned(committed),
       tick: { intervalMs: TICK_MS, run: (partition) => aggregateStage.tick(partition) },
     });
     this.merge = new TransactionalPipeline<MergeOutcome>({

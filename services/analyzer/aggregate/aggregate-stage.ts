@@ -2,7 +2,7 @@ import type { Admin, KafkaMessage } from 'kafkajs';
 import type { AvroCodec } from '../../../lib/codec';
 import { deadLetterMessage } from '../../../lib/dead-letter';
 import { isLogpipeError } from '../../../lib/errors';
-import { partitionsBehind } from '../../../lib/kafka';
+import { partitionsBehind, type CommittedPosition } from '../../../lib/kafka';
 import type { AnyOutput, PipelineBatch, PipelineBatchResult, TickResult } from '../../../lib/runner/transactional-pipeline';
 import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../../enricher/enriched-record';
 import type { CompiledRule } from '../rules/compile-rule';
@@ -47,17 +47,19 @@ export class AggregateStage {
     private readonly onLate: (records: number) => void,
   ) {}
 
-  /** A rebalance may have moved partitions: their progress is re-read from the committed offsets. */
-  assigned(): void {
+  /**
+   * A rebalance may have moved partitions: their progress starts again from the watermarks stored
+   * with the committed offsets (read by the pipeline after fencing).
+   */
+  assigned(committed: ReadonlyMap<number, CommittedPosition>): void {
     this.progress.clear();
-    this.committedWatermarks = undefined;
+    this.committedWatermarks = new Map([...committed].map(([partition, p]) => [partition, watermarkFromMetadata(p.metadata)]));
   }
 
-  /** Watermarks stored with the committed offsets, read once per assignment. */
-  private committedWatermarks: Map<number, number> | undefined;
+  private committedWatermarks: ReadonlyMap<number, number> = new Map();
 
   async processBatch(batch: PipelineBatch): Promise<PipelineBatchResult<AggregateOutcome>> {
-    const progress = await this.progressOf(batch.partition);
+    const progress = this.progressOf(batch.partition);
     const records: EnrichedRecord[] = [];
     const outputs: AnyOutput[] = [];
     let deadLettered = 0;
@@ -102,7 +104,7 @@ export class AggregateStage {
    * Caught up is checked against the partition's end offset at each announcement.
    */
   async tick(partition: number): Promise<TickResult> {
-    const progress = await this.progressOf(partition);
+    const progress = this.progressOf(partition);
     const now = Date.now();
     const { idleTimeoutMs } = this.settings;
     if (now - progress.lastActivity < idleTimeoutMs || (progress.idleAnnouncedAt !== undefined && now - progress.idleAnnouncedAt < idleTimeoutMs)) return { outputs: [] };
@@ -117,22 +119,13 @@ export class AggregateStage {
     return Array.from({ length: this.settings.partialsPartitions }, (_, q) => ({ topic: this.settings.partialsTopic, key: `watermark|${partition}`, value, partition: q }));
   }
 
-  private async progressOf(partition: number): Promise<PartitionProgress> {
+  private progressOf(partition: number): PartitionProgress {
     let progress = this.progress.get(partition);
     if (progress === undefined) {
-      const watermark = (await this.loadCommittedWatermarks()).get(partition) ?? -1;
+      const watermark = this.committedWatermarks.get(partition) ?? -1;
       this.progress.set(partition, (progress = { watermark, lastActivity: Date.now(), idleAnnouncedAt: undefined }));
     }
     return progress;
-  }
-
-  private async loadCommittedWatermarks(): Promise<Map<number, number>> {
-    if (this.committedWatermarks !== undefined) return this.committedWatermarks;
-    const [entry] = await (await this.admin()).fetchOffsets({ groupId: this.settings.groupId, topics: [this.settings.inputTopic] });
-    const watermarks = new Map<number, number>();
-    for (const p of entry?.partitions ?? []) watermarks.set(p.partition, watermarkFromMetadata(p.metadata));
-    this.committedWatermarks = watermarks;
-    return watermarks;
   }
 
   private async isCaughtUp(partition: number): Promise<boolean> {
