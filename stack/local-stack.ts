@@ -97,9 +97,9 @@ export class LocalStack {
     });
     if (!healthy) {
       const exited = !server.process.isRunning();
-      const tail = readTail(server.logFile, 20);
+      const tails = [server.logFile, ...(server.ownLogFiles ?? [])].map((file) => `--- ${file}\n${readTail(file, 20)}`);
       throw new StackError(
-        `${name} ${exited ? 'exited during start' : `did not become healthy within ${server.startTimeoutMs / 1000} s`}; its log is ${server.logFile}.\n${tail}`,
+        `${name} ${exited ? 'exited during start' : `did not become healthy within ${server.startTimeoutMs / 1000} s`}; its log is ${server.logFile}.\n${tails.join('\n')}`,
       );
     }
     onProgress(`${name}: ready at ${server.endpoint}`);

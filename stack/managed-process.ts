@@ -14,6 +14,8 @@ export class ManagedProcess {
     private readonly pidFile: string,
     /** A string every process of this server has in its command line (its run directory). */
     private readonly marker: string,
+    /** How long a start waits for processes of a previous stop to finish exiting. */
+    private readonly exitWaitMs = 15_000,
   ) {}
 
   pid(): number | undefined {
@@ -31,12 +33,18 @@ export class ManagedProcess {
   isRunning(): boolean {
     const pid = this.pid();
     if (pid === undefined) return false;
-    return commandLine(pid)?.includes(this.marker) ?? false;
+    const cmd = commandLine(pid);
+    if (cmd === undefined || !isLiveUserProcess(pid)) return false;
+    // Between execve's switch to the new image and its argument setup the command line reads
+    // empty. The launchers exec twice (setpriv -> bash -> java), and a poll landing in that
+    // window once made a starting Elasticsearch look dead.
+    return cmd === '' || cmd.includes(this.marker);
   }
 
-  start(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string }): number {
+  async start(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string }): Promise<number> {
     // Two starters racing (a test's `up` and a teardown's) must not leave an untracked twin.
-    const running = processesWithMarker(this.marker);
+    // Processes still exiting from a stop are waited for first.
+    const running = await waitForNoneWithMarker(this.marker, this.exitWaitMs);
     if (running.length > 0) throw new Error(`${this.name} is already running (pids ${running.join(', ')}) without a pid file; stop them first`);
     fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
     const out = fs.openSync(options.logFile, 'a');
@@ -69,7 +77,8 @@ export class ManagedProcess {
         while (groupAlive(pid)) await sleep(100);
       }
     }
-    // Stragglers that escaped the group (none expected) are found by their marker.
+    // Stragglers that escaped the group (a launcher that died before its server) are found by
+    // their marker, and waited for: a start right after must not meet a dying twin.
     for (const straggler of processesWithMarker(this.marker)) {
       try {
         process.kill(straggler, 'SIGKILL');
@@ -77,8 +86,33 @@ export class ManagedProcess {
         // already gone
       }
     }
+    const left = await waitForNoneWithMarker(this.marker, 30_000);
+    if (left.length > 0) throw new Error(`${this.name} did not exit after SIGKILL (pids ${left.join(', ')})`);
     fs.rmSync(this.pidFile, { force: true });
   }
+}
+
+async function waitForNoneWithMarker(marker: string, timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = processesWithMarker(marker);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(100);
+    left = processesWithMarker(marker);
+  }
+  return left;
+}
+
+/** Alive, not a zombie, not a kernel thread (which also has an empty command line). */
+function isLiveUserProcess(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // Fields after the command name, which is in parentheses and may itself contain spaces.
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return state !== 'Z' && state !== 'X' && ppid !== '2' && pid !== 2;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -20,6 +20,7 @@ export class ElasticsearchServer implements LocalServer {
   readonly endpoint: string;
   readonly process: ManagedProcess;
   readonly logFile: string;
+  readonly ownLogFiles: readonly string[];
   readonly startTimeoutMs = 120_000;
   private readonly distDir: string;
   private readonly runDir: string;
@@ -30,6 +31,8 @@ export class ElasticsearchServer implements LocalServer {
     this.distDir = path.join(config.cacheDir, 'elasticsearch');
     this.runDir = path.join(config.runDir, 'elasticsearch');
     this.logFile = path.join(this.runDir, 'logs', 'process.log');
+    // With -q the launcher prints little; a failed start is explained in the cluster's log.
+    this.ownLogFiles = [path.join(this.runDir, 'logs', 'logpipe-local.log')];
     this.process = new ManagedProcess(this.name, path.join(this.runDir, 'elasticsearch.pid'), this.runDir);
   }
 
@@ -86,7 +89,7 @@ export class ElasticsearchServer implements LocalServer {
     // the command line of every stage: setpriv, the bin/elasticsearch shell script, the launcher
     // JVM. The pid check looks for it there, even in the moment before the JVM starts.
     const args = ['-q', `-Epath.data=${dataDir}`];
-    this.process.start(asUser[0] ?? launcher, [...asUser.slice(1), ...(asUser.length > 0 ? [launcher] : []), ...args], {
+    await this.process.start(asUser[0] ?? launcher, [...asUser.slice(1), ...(asUser.length > 0 ? [launcher] : []), ...args], {
       cwd: this.runDir,
       env,
       logFile: this.logFile,

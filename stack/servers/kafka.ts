@@ -71,7 +71,7 @@ export class KafkaServer implements LocalServer {
         { what: 'format the Kafka storage directory' },
       );
     }
-    this.process.start(
+    await this.process.start(
       java,
       [
         `-Xms${this.config.kafkaHeapMb}m`,

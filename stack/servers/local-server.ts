@@ -8,7 +8,10 @@ export interface LocalServer {
   /** What a client connects to, e.g. `127.0.0.1:9092` or `http://127.0.0.1:9200`. */
   readonly endpoint: string;
   readonly process: ManagedProcess;
+  /** Its stdout and stderr. */
   readonly logFile: string;
+  /** Logs the server writes itself, where its start-up failures may be (tailed with logFile when a start fails). */
+  readonly ownLogFiles?: readonly string[];
   /** How long a cold start may take before it is declared failed. */
   readonly startTimeoutMs: number;
   /** Downloads or builds into the cache when missing; a no-op when already there. */

@@ -52,7 +52,7 @@ export class LokiServer implements LocalServer {
     fs.mkdirSync(path.join(this.runDir, 'data'), { recursive: true });
     fs.writeFileSync(configFile, this.configYaml(path.join(this.runDir, 'data')));
     fs.writeFileSync(this.runtimeConfigFile, 'overrides: {}\n');
-    this.process.start(this.binary, [`-config.file=${configFile}`], { cwd: this.runDir, env: process.env, logFile: this.logFile });
+    await this.process.start(this.binary, [`-config.file=${configFile}`], { cwd: this.runDir, env: process.env, logFile: this.logFile });
   }
 
   async isHealthy(): Promise<boolean> {
