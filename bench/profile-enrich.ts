@@ -13,12 +13,11 @@
  * `node --cpu-prof --import tsx bench/profile-enrich.ts --no-inspector`.
  */
 import fs from 'node:fs';
-import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchTopics } from './lib/bench-topics';
-import { formatProfileTable, summarizeCpuProfile } from './lib/cpu-profile';
+import { profileMarkdown, withCpuProfile } from './lib/cpu-profile';
 import { consumeOnce, describeMeasurement, publishInput } from './scenarios/enrich';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -65,17 +64,7 @@ async function main(argv: readonly string[]): Promise<void> {
       log(`measured ${values.variant}: ${describeMeasurement(await once())}`);
       return;
     }
-    const session = new inspector.Session();
-    session.connect();
-    const post = (method: string, params?: object): Promise<unknown> =>
-      new Promise((resolve, reject) => session.post(method, params, (err, result) => (err === null ? resolve(result) : reject(err))));
-    await post('Profiler.enable');
-    await post('Profiler.setSamplingInterval', { interval: Number(values['interval-us']) });
-    await post('Profiler.start');
-    const m = await once();
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    session.disconnect();
-    fs.writeFileSync(out, JSON.stringify(profile));
+    const m = await withCpuProfile(out, Number(values['interval-us']), once);
     log(`profiled ${values.variant}: ${describeMeasurement(m)}\nwrote ${out}`);
     const flags = process.execArgv.filter((a) => a.startsWith('--') && !a.startsWith('--require') && !a.startsWith('--import') && !a.startsWith('--loader'));
     const title =
@@ -92,31 +81,7 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 function report(file: string, top: number, title: string): string {
-  const s = summarizeCpuProfile(file, repoRoot);
-  const busy = s.totalMs - s.idleMs;
-  return [
-    `# CPU profile of the enricher`,
-    '',
-    `<!-- Written by bench/profile-enrich.ts. -->`,
-    '',
-    `${title}.`,
-    '',
-    `Sampled ${(s.totalMs / 1000).toFixed(1)} s, of which ${(s.idleMs / 1000).toFixed(1)} s idle (waiting on the broker) and ${(busy / 1000).toFixed(1)} s busy on the main thread. ` +
-      'Self time: time in the function itself, not in what it calls; `(garbage collector)` and `(program)` are V8 pseudo-frames.',
-    '',
-    `## Top ${top} functions by self time`,
-    '',
-    formatProfileTable(s.functions, top),
-    '',
-    `## Inclusive time of the repository's functions (itself and everything it calls)`,
-    '',
-    formatProfileTable(s.repositoryInclusive, top),
-    '',
-    `## Self time by module`,
-    '',
-    formatProfileTable(s.modules, top).replace('| Function | Where |', '| Module | |'),
-    '',
-  ].join('\n');
+  return profileMarkdown(file, repoRoot, { heading: 'CPU profile of the enricher', writer: 'bench/profile-enrich.ts', title, top, idleMeans: 'waiting on the broker' });
 }
 
 main(process.argv.slice(2)).then(

@@ -1,13 +1,17 @@
 /**
- * `npm run bench [-- --quick] [--seed N] [--repetitions N] [--scenario NAME] [--brokers LIST]`
+ * `npm run bench [-- --quick] [--seed N] [--repetitions N] [--scenario NAME] [--brokers LIST] [--profile VARIANT]`
  *
  * Runs the scenarios of bench/scenarios/, prints a results table and writes
  * bench/results/latest.json and docs/BENCHMARKS.md (`--quick`: bench/results/quick.{json,md}).
  * Each scenario keeps its latest result there: a `--scenario` run replaces only its own.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchTopics } from './lib/bench-topics';
+import { profileMarkdown } from './lib/cpu-profile';
+import type { ProfileRequest } from './lib/runner';
 import { describeEnvironment, finishEnvironment, scenarioEnvironment } from './lib/environment';
 import { installKafkaTools, javaExecutable } from '../stack/kafka-tools';
 import { mergeResults, readResults, resultsTable, writeJson, writeMarkdown, type BenchResults } from './lib/report';
@@ -20,7 +24,10 @@ const USAGE = `Usage: npm run bench [-- options]
   --seed N            seed of the synthetic data (default 1)
   --repetitions N     measured repetitions per scenario (default: the scenario's, 5 for produce and enrich)
   --scenario NAME     run only this scenario (repeatable); one of: ${SCENARIOS.map((s) => s.name).join(', ')}
-  --brokers LIST      Kafka bootstrap servers (default $KAFKA_BROKERS or 127.0.0.1:9092)`;
+  --brokers LIST      Kafka bootstrap servers (default $KAFKA_BROKERS or 127.0.0.1:9092)
+  --profile VARIANT   run the measured repetitions of this variant (e.g. sink-loki, enriched) under
+                      V8's CPU profiler: .cpuprofile files in the system temp directory and a
+                      summary of the last one in bench/results/profile-VARIANT.md`;
 
 const repoRoot = path.resolve(__dirname, '..');
 
@@ -33,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
       repetitions: { type: 'string' },
       scenario: { type: 'string', multiple: true },
       brokers: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -58,6 +66,8 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  const profile: ProfileRequest | undefined =
+    values.profile === undefined ? undefined : { variantId: values.profile, dir: path.join(os.tmpdir(), `logpipe-bench-profile-${Date.now()}`), written: [] };
   const results: ScenarioResult[] = [];
   const toolsLib = await installKafkaTools(log);
   const environment = describeEnvironment(commandLine(argv), javaExecutable(), toolsLib);
@@ -66,7 +76,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const scenario of selected) {
       log(`[${scenario.name}] ${scenario.title}${quick ? ' (quick)' : ''}`);
       const scenarioEnv = scenarioEnvironment(environment);
-      const result = await scenario.run({ quick, seed, repetitions, brokers, topics, log });
+      const result = await scenario.run({ quick, seed, repetitions, brokers, topics, log, profile });
       finishEnvironment(scenarioEnv);
       results.push({ ...result, environment: scenarioEnv });
     }
@@ -74,6 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
     await topics.cleanup();
   }
   finishEnvironment(environment);
+  if (profile !== undefined) writeProfileSummary(profile, argv, log);
 
   const thisRun: BenchResults = { format: 1, quick, seed, environment, scenarios: results };
   const json = path.join(repoRoot, 'bench', 'results', quick ? 'quick.json' : 'latest.json');
@@ -85,6 +96,18 @@ async function main(argv: readonly string[]): Promise<number> {
   const kept = report.scenarios.filter((s) => !results.includes(s)).map((s) => s.name);
   console.log(`\n${resultsTable(thisRun)}\n\nwrote ${path.relative(repoRoot, json)} and ${path.relative(repoRoot, markdown)}${kept.length > 0 ? ` (kept the earlier results of ${kept.join(', ')})` : ''}`);
   return 0;
+}
+
+/** Summarizes the last profiled repetition (the others stay beside it for comparison). */
+function writeProfileSummary(profile: ProfileRequest, argv: readonly string[], log: (line: string) => void): void {
+  const last = profile.written.at(-1);
+  if (last === undefined) throw new UsageError(`--profile ${profile.variantId}: no selected scenario has a variant of that id`);
+  const summary = path.join(repoRoot, 'bench', 'results', `profile-${profile.variantId}.md`);
+  const title =
+    `\`${commandLine(argv)}\` on ${new Date().toISOString()}: the last of ${profile.written.length} profiled measured repetitions of \`${profile.variantId}\` ` +
+    `(${path.basename(last)}; all in ${profile.dir}; load average ${os.loadavg()[0]?.toFixed(2)})`;
+  fs.writeFileSync(summary, profileMarkdown(last, repoRoot, { heading: `CPU profile of the bench variant \`${profile.variantId}\``, writer: 'npm run bench -- --profile', title, top: 20, idleMeans: 'waiting on I/O' }));
+  log(`wrote ${path.relative(repoRoot, summary)}`);
 }
 
 class UsageError extends Error {

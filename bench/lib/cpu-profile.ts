@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import path from 'node:path';
 
 /** The parts of a V8 `.cpuprofile` (node --cpu-prof) this reads. */
@@ -135,4 +136,57 @@ export function formatProfileTable(entries: readonly SelfTimeEntry[], top: numbe
     rows.push(`| ${i + 1} | ${e.ms.toFixed(0)} ms | ${e.percent.toFixed(1)}% | ${e.name === '(idle)' ? '–' : `${e.busyPercent.toFixed(1)}%`} | \`${e.name}\` | ${e.where === '' ? '' : `\`${e.where}\``} |`);
   });
   return rows.join('\n');
+}
+
+/**
+ * Runs `work` under V8's sampling profiler (node:inspector: the data of `node --cpu-prof`, but
+ * only this window) and writes the `.cpuprofile` to `file`.
+ */
+export async function withCpuProfile<T>(file: string, intervalUs: number, work: () => Promise<T>): Promise<T> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, result) => (err === null ? resolve(result) : reject(err))));
+  try {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: intervalUs });
+    await post('Profiler.start');
+    const result = await work();
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return result;
+  } finally {
+    session.disconnect();
+  }
+}
+
+/** A Markdown summary of a `.cpuprofile`: top functions by self time, inclusive time of ours, modules. */
+export function profileMarkdown(file: string, repoRoot: string, options: { heading: string; writer: string; title: string; top: number; idleMeans: string }): string {
+  const s = summarizeCpuProfile(file, repoRoot);
+  const busy = s.totalMs - s.idleMs;
+  const { top } = options;
+  return [
+    `# ${options.heading}`,
+    '',
+    `<!-- Written by ${options.writer}. -->`,
+    '',
+    `${options.title}.`,
+    '',
+    `Sampled ${(s.totalMs / 1000).toFixed(1)} s, of which ${(s.idleMs / 1000).toFixed(1)} s idle (${options.idleMeans}) and ${(busy / 1000).toFixed(1)} s busy on the main thread. ` +
+      'Self time: time in the function itself, not in what it calls; `(garbage collector)` and `(program)` are V8 pseudo-frames.',
+    '',
+    `## Top ${top} functions by self time`,
+    '',
+    formatProfileTable(s.functions, top),
+    '',
+    `## Inclusive time of the repository's functions (itself and everything it calls)`,
+    '',
+    formatProfileTable(s.repositoryInclusive, top),
+    '',
+    `## Self time by module`,
+    '',
+    formatProfileTable(s.modules, top).replace('| Function | Where |', '| Module | |'),
+    '',
+  ].join('\n');
 }

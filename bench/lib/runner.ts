@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { withCpuProfile } from './cpu-profile';
 import { pairedRatio, summarize, type Summary } from './stats';
 import type { Comparison, Series } from './scenario';
 
@@ -22,6 +24,15 @@ export interface RepeatOptions {
   /** Run every variant once before measuring (JIT, broker page cache, connections). */
   readonly warmup: boolean;
   readonly log: (line: string) => void;
+  /** `--profile`: the measured runs of this variant run under the CPU profiler. */
+  readonly profile?: ProfileRequest | undefined;
+}
+
+/** Which variant to profile, where its `.cpuprofile` files go, and (filled in) which were written. */
+export interface ProfileRequest {
+  readonly variantId: string;
+  readonly dir: string;
+  readonly written: string[];
 }
 
 /**
@@ -41,7 +52,7 @@ export async function repeat(variants: readonly Variant[], options: RepeatOption
   for (let round = 0; round < options.repetitions; round++) {
     for (let i = 0; i < variants.length; i++) {
       const variant = variants[(i + round) % variants.length] as Variant;
-      const m = await variant.run('measure', round);
+      const m = await measure(variant, round, options.profile);
       values.get(variant.id)?.push(m.value);
       extras.get(variant.id)?.push(m.extra ?? {});
       options.log(`  round ${round + 1}/${options.repetitions}  ${variant.label}: ${formatFigure(m.value, variant.unit)}`);
@@ -60,6 +71,14 @@ export async function repeat(variants: readonly Variant[], options: RepeatOption
     });
   }
   return series;
+}
+
+async function measure(variant: Variant, round: number, profile: ProfileRequest | undefined): Promise<Measurement> {
+  if (profile?.variantId !== variant.id) return variant.run('measure', round);
+  const file = path.join(profile.dir, `${variant.id}-round${round + 1}.cpuprofile`);
+  const m = await withCpuProfile(file, 500, () => variant.run('measure', round));
+  profile.written.push(file);
+  return m;
 }
 
 export function compare(label: string, series: ReadonlyMap<string, Series>, ours: string, baseline: string): Comparison {

@@ -1,5 +1,6 @@
 import type { BenchTopics } from './bench-topics';
 import type { Environment } from './environment';
+import type { ProfileRequest } from './runner';
 import type { Summary } from './stats';
 
 /**
@@ -27,6 +28,8 @@ export interface ScenarioContext {
   readonly topics: BenchTopics;
   /** Progress line on stderr. */
   log(line: string): void;
+  /** `--profile VARIANT`: passed on to `repeat`. */
+  readonly profile?: ProfileRequest | undefined;
 }
 
 /** One measured figure of one variant over the repetitions. Higher is better unless `lowerIsBetter`. */

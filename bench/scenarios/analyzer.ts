@@ -61,7 +61,7 @@ async function runAnalyzer(context: ScenarioContext): Promise<ScenarioResult> {
     { id: 'analyzer', label: 'analyzer, default rules (both stages)', unit: 'records/s', run: (_phase, round) => analyzeOnce(context, input, round) },
     { id: 'consume-decode', label: 'kafkajs consume + Avro decode + commit', unit: 'records/s', run: (_phase, round) => consumeDecodeOnce(context, input, round) },
   ];
-  const series = await repeat(variants, { repetitions, warmup: true, log: context.log });
+  const series = await repeat(variants, { repetitions, warmup: true, log: context.log, profile: context.profile });
   const comparison = compare('analyzer: default rules vs consume + decode', series, 'analyzer', 'consume-decode');
   context.log(`  ratio analyzer/consume+decode: ${comparison.ratio.median.toFixed(2)} (${comparison.ratio.min.toFixed(2)}–${comparison.ratio.max.toFixed(2)})`);
 

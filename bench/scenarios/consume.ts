@@ -52,7 +52,7 @@ async function runConsume(context: ScenarioContext): Promise<ScenarioResult> {
       },
     },
   ];
-  const series = await repeat(variants, { repetitions, warmup: true, log: context.log });
+  const series = await repeat(variants, { repetitions, warmup: true, log: context.log, profile: context.profile });
   const comparison = compare('consume + decode: kafkajs vs Java ConsumerPerformance', series, 'kafkajs', 'java');
   context.log(`  ratio kafkajs/java: ${comparison.ratio.median.toFixed(2)} (${comparison.ratio.min.toFixed(2)}–${comparison.ratio.max.toFixed(2)})`);
   return {

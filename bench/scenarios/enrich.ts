@@ -71,6 +71,7 @@ async function runEnrich(context: ScenarioContext): Promise<ScenarioResult> {
     repetitions,
     warmup: true,
     log: context.log,
+    profile: context.profile,
   });
   const comparison = compare('enrich: enriched vs pass-through', series, 'enriched', 'pass-through');
   const verdict = comparison.ratio.median >= GOAL_RATIO ? 'met' : 'not met';

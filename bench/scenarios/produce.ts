@@ -83,7 +83,7 @@ async function runProduce(context: ScenarioContext): Promise<ScenarioResult> {
     },
   });
 
-  const series = await repeat([java, collector('none'), collector('gzip')], { repetitions, warmup: true, log: context.log });
+  const series = await repeat([java, collector('none'), collector('gzip')], { repetitions, warmup: true, log: context.log, profile: context.profile });
   // As run, with the repository's paths relative (`java` is the JDK that findJavaHome(17) picks).
   const repoRoot = path.resolve(__dirname, '..', '..');
   const shownLib = path.relative(repoRoot, libDir).startsWith('..') ? libDir : path.relative(repoRoot, libDir);

@@ -93,7 +93,7 @@ async function runSinkEs(context: ScenarioContext): Promise<ScenarioResult> {
       { id: 'sink-es', label: 'sink-es (SinkEsService)', unit: 'docs/s', run: (_phase, round) => sinkOnce(context, es, url, input, sinkPrefix, round) },
       { id: 'raw-bulk', label: `raw bulk loader (pre-built, ${RAW_IN_FLIGHT} in flight)`, unit: 'docs/s', run: () => rawOnce(es, url, requests, input.records, rawPrefix) },
     ];
-    const series = await repeat(variants, { repetitions, warmup: true, log: context.log });
+    const series = await repeat(variants, { repetitions, warmup: true, log: context.log, profile: context.profile });
     const comparison = compare('sink-es: sink vs raw bulk loader', series, 'sink-es', 'raw-bulk');
     const verdict = comparison.ratio.median >= GOAL_RATIO ? 'met' : 'not met';
     context.log(`  ratio sink/raw: ${comparison.ratio.median.toFixed(2)} (${comparison.ratio.min.toFixed(2)}–${comparison.ratio.max.toFixed(2)}); goal ≥ ${GOAL_RATIO}: ${verdict}`);

@@ -136,7 +136,7 @@ async function runSinkLoki(context: ScenarioContext): Promise<ScenarioResult> {
       },
     },
   ];
-  const series = await repeat(variants, { repetitions, warmup: true, log: context.log });
+  const series = await repeat(variants, { repetitions, warmup: true, log: context.log, profile: context.profile });
   const comparison = compare('sink-loki: sink vs raw pusher', series, 'sink-loki', 'raw-push');
   const verdict = comparison.ratio.median >= GOAL_RATIO ? 'met' : 'not met';
   context.log(`  ratio sink/raw: ${comparison.ratio.median.toFixed(2)} (${comparison.ratio.min.toFixed(2)}–${comparison.ratio.max.toFixed(2)}); goal ≥ ${GOAL_RATIO}: ${verdict}`);
