@@ -9,6 +9,8 @@ export interface Variant {
   readonly label: string;
   readonly unit: string;
   readonly lowerIsBetter?: boolean;
+  /** Input preparation before each run (publishing, building): outside what `--profile` records. */
+  prepare?(phase: 'warmup' | 'measure', round: number): Promise<void>;
   /** Runs once; `warmup` runs are smaller and not recorded. */
   run(phase: 'warmup' | 'measure', round: number): Promise<Measurement>;
 }
@@ -43,6 +45,7 @@ export interface ProfileRequest {
 export async function repeat(variants: readonly Variant[], options: RepeatOptions): Promise<Map<string, Series>> {
   if (options.warmup) {
     for (const variant of variants) {
+      await variant.prepare?.('warmup', -1);
       const m = await variant.run('warmup', -1);
       options.log(`  warm-up  ${variant.label}: ${formatFigure(m.value, variant.unit)}`);
     }
@@ -74,6 +77,7 @@ export async function repeat(variants: readonly Variant[], options: RepeatOption
 }
 
 async function measure(variant: Variant, round: number, profile: ProfileRequest | undefined): Promise<Measurement> {
+  await variant.prepare?.('measure', round);
   if (profile?.variantId !== variant.id) return variant.run('measure', round);
   const file = path.join(profile.dir, `${variant.id}-round${round + 1}.cpuprofile`);
   const m = await withCpuProfile(file, 500, () => variant.run('measure', round));

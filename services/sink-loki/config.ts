@@ -49,8 +49,18 @@ export const sinkLokiConfigSchema = z
     maxBatchBytes: z.number().int().positive().default(1024 * 1024),
     /** Label values longer than this are cut (at a character boundary); Loki's own limit, max_label_value_length, defaults to 2048. */
     maxLabelValueBytes: z.number().int().min(16).max(2048).default(1024),
-    /** Partition batches written at once and HTTP connections to Loki: the bound on pushes in flight. */
+    /** HTTP connections to Loki: the bound on pushes in flight. */
     maxInFlight: z.number().int().positive().default(2),
+    /**
+     * Partition batches decoded and queued at once. Larger than maxInFlight so the next
+     * requests are ready while others are in flight; memory is bounded by the fetch either way.
+     */
+    partitionsInProgress: z.number().int().positive().default(8),
+    /**
+     * Bytes fetched per partition at a time. kafkajs fetches the next round only when every
+     * batch of the last one is pushed, so small batches leave connections idle at each round's tail.
+     */
+    fetchBytesPerPartition: z.number().int().positive().default(4 * 1_048_576),
     /** How long a fetch waits to fill a batch: the longest a record waits to be pushed (Promtail's batchwait: 1 s). */
     flushIntervalMs: z.number().int().positive().default(1_000),
     /** One push's deadline for headers and body; past it the push counts as unreachable and is retried. */
@@ -85,6 +95,8 @@ export const SINK_LOKI_ENV: readonly EnvBinding[] = [
   { env: 'SINK_LOKI_MAX_BATCH_BYTES', key: 'maxBatchBytes', type: 'number' },
   { env: 'SINK_LOKI_MAX_LABEL_VALUE_BYTES', key: 'maxLabelValueBytes', type: 'number' },
   { env: 'SINK_LOKI_MAX_IN_FLIGHT', key: 'maxInFlight', type: 'number' },
+  { env: 'SINK_LOKI_PARTITIONS_IN_PROGRESS', key: 'partitionsInProgress', type: 'number' },
+  { env: 'SINK_LOKI_FETCH_BYTES_PER_PARTITION', key: 'fetchBytesPerPartition', type: 'number' },
   { env: 'SINK_LOKI_FLUSH_INTERVAL_MS', key: 'flushIntervalMs', type: 'number' },
   { env: 'SINK_LOKI_REQUEST_TIMEOUT_MS', key: 'requestTimeoutMs', type: 'number' },
   { env: 'SINK_LOKI_RETRY_INITIAL_MS', key: 'retryInitialMs', type: 'number' },

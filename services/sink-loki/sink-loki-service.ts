@@ -25,7 +25,8 @@ export class SinkLokiService {
       metricPrefix: 'logpipe_sink_loki',
       writeBatch: (records, heartbeat, context) => this.sink.writeBatch(records, heartbeat, context),
       sessionTimeoutMs: config.sessionTimeoutMs,
-      partitionsConsumedConcurrently: config.maxInFlight,
+      partitionsConsumedConcurrently: config.partitionsInProgress,
+      maxBytesPerPartition: config.fetchBytesPerPartition,
       maxWaitTimeMs: config.flushIntervalMs,
     });
   }

@@ -27,6 +27,8 @@ describe('sink-loki configuration', () => {
       maxBatchBytes: 1_048_576,
       maxLabelValueBytes: 1024,
       maxInFlight: 2,
+      partitionsInProgress: 8,
+      fetchBytesPerPartition: 4_194_304,
       flushIntervalMs: 1_000,
       requestTimeoutMs: 30_000,
       retryInitialMs: 500,
