@@ -131,10 +131,16 @@ async function runEndToEnd(context: ScenarioContext): Promise<ScenarioResult> {
       await load;
       await stack.up([server]);
       const back = performance.now();
-      while ((await count()) < target && performance.now() - back < 5 * 60_000) await sleep(1_000);
-      const caughtUp = (performance.now() - back) / 1000;
-      series.push(single(`blocked-${sink}`, `RSS of ${sink} while ${server} is stopped ${size.blockedSeconds} s under 1,000 records/s`, 'MB', peak, { rssBeforeMb: before, rssAfterMb: rssMb(pid), caughtUpSeconds: caughtUp }, true));
-      context.log(`  ${sink} with ${server} stopped: RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak; caught up ${caughtUp.toFixed(0)} s after the restart`);
+      let counted = await count();
+      while (counted < target && performance.now() - back < 5 * 60_000) {
+        await sleep(1_000);
+        counted = await count();
+      }
+      // Short of the target after 5 minutes: reported as such, with the shortfall, not as a time.
+      const caughtUp = counted >= target ? (performance.now() - back) / 1000 : Number.NaN;
+      series.push(single(`blocked-${sink}`, `RSS of ${sink} while ${server} is stopped ${size.blockedSeconds} s under 1,000 records/s`, 'MB', peak, { rssBeforeMb: before, rssAfterMb: rssMb(pid), caughtUpSeconds: caughtUp, shortOfTarget: target - Math.min(counted, target) }, true));
+      if (counted < target) notes.push(`${server} restart: after 5 minutes ${server} counted ${counted.toLocaleString('en-US')} of the ${target.toLocaleString('en-US')} expected records (${(target - counted).toLocaleString('en-US')} short).`);
+      context.log(`  ${sink} with ${server} stopped: RSS ${before.toFixed(0)} MB before, ${peak.toFixed(0)} MB peak; ${counted >= target ? `caught up ${caughtUp.toFixed(0)} s after the restart` : `${target - counted} records short of the target 5 minutes after the restart`}`);
     }
   } finally {
     await processes.stopAll();

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { OutputMessage, SourcePosition } from '../dead-letter';
 import type { LogpipeError } from '../errors';
@@ -7,6 +6,7 @@ import { ConsumerCrashWatch } from '../kafka/consumer-crash-watch';
 import { membershipLostCause } from '../kafka/group-membership-error';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
+import { sleepWithHeartbeats } from './sleep-with-heartbeats';
 
 /** One consumed record as a sink sees it. */
 export interface SinkInput {
@@ -204,8 +204,7 @@ export class SinkLoop {
         return;
       } catch (err) {
         this.options.logger.error({ attempt, records: messages.length, err: { name: (err as Error).name, message: (err as Error).message } }, 'Dead-letter topic did not acknowledge; retrying before committing the batch');
-        await sleep(Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)));
-        await heartbeat();
+        await sleepWithHeartbeats(Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)), heartbeat);
       }
     }
   }

@@ -4,6 +4,7 @@ import type { AvroCodec } from '../../lib/codec';
 import { deadLetterMessage, type OutputMessage } from '../../lib/dead-letter';
 import { isLogpipeError } from '../../lib/errors';
 import type { SinkBatchResult, SinkInput } from '../../lib/runner/sink-loop';
+import { sleepWithHeartbeats } from '../../lib/runner/sleep-with-heartbeats';
 import type { Logger } from '../../lib/telemetry';
 import { counter, histogram, type Registry } from '../../lib/telemetry';
 import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../enricher/enriched-record';
@@ -101,8 +102,7 @@ export class ElasticsearchSink {
         { attempt, documents: retry.length, delayMs, cause },
         'Elasticsearch did not take every document; retrying them (the partition waits, nothing is skipped)',
       );
-      await sleep(delayMs);
-      await heartbeat();
+      await sleepWithHeartbeats(delayMs, heartbeat);
       sent = await Promise.all(buildBulkRequests(retry, maxBulkDocs, maxBytes).map((request) => this.sendRequest(request)));
     }
     return { deadLetters };

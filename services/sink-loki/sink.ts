@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { compress } from 'snappy';
 import type { AvroCodec } from '../../lib/codec';
 import { deadLetterMessage, type OutputMessage } from '../../lib/dead-letter';
 import { isLogpipeError } from '../../lib/errors';
 import type { SinkBatchContext, SinkBatchResult, SinkInput } from '../../lib/runner/sink-loop';
+import { sleepWithHeartbeats } from '../../lib/runner/sleep-with-heartbeats';
 import { ENRICHED_RECORD_SCHEMA, type EnrichedRecord } from '../enricher/enriched-record';
 import { withoutAlreadyPushed } from './already-pushed';
 import type { SinkLokiConfig } from './config';
@@ -110,8 +110,7 @@ export class LokiSink {
       if (retry.length === 0) break;
       const delayMs = retryDelayMs(attempt, this.config.retryInitialMs, this.config.retryMaxMs, retryAfterMs);
       this.telemetry.retrying(attempt, retry.reduce((n, b) => n + b.entries.length, 0), delayMs, cause, retryAfterMs);
-      await sleep(delayMs);
-      await heartbeat();
+      await sleepWithHeartbeats(delayMs, heartbeat);
       pending = retry;
     }
     // In input order, whatever order the concurrent requests finished in.
@@ -129,8 +128,7 @@ export class LokiSink {
       } catch (err) {
         const delayMs = retryDelayMs(attempt, this.config.retryInitialMs, this.config.retryMaxMs, undefined);
         this.telemetry.takeoverCheckFailed(attempt, entries.length, delayMs, err instanceof Error ? err.message : String(err));
-        await sleep(delayMs);
-        await heartbeat();
+        await sleepWithHeartbeats(delayMs, heartbeat);
       }
     }
   }
