@@ -84,7 +84,6 @@ async function main(argv: readonly string[]): Promise<number> {
     await topics.cleanup();
   }
   finishEnvironment(environment);
-  if (profile !== undefined) writeProfileSummary(profile, argv, log);
 
   const thisRun: BenchResults = { format: 1, quick, seed, environment, scenarios: results };
   const json = path.join(repoRoot, 'bench', 'results', quick ? 'quick.json' : 'latest.json');
@@ -93,6 +92,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const report = mergeResults(readResults(json), thisRun, SCENARIOS.map((s) => s.name));
   writeJson(json, report);
   writeMarkdown(markdown, report, json);
+  // After the results: a --profile that matched no variant must not cost the run's figures.
+  if (profile !== undefined) writeProfileSummary(profile, argv, log);
   const kept = report.scenarios.filter((s) => !results.includes(s)).map((s) => s.name);
   console.log(`\n${resultsTable(thisRun)}\n\nwrote ${path.relative(repoRoot, json)} and ${path.relative(repoRoot, markdown)}${kept.length > 0 ? ` (kept the earlier results of ${kept.join(', ')})` : ''}`);
   return 0;
@@ -101,7 +102,10 @@ async function main(argv: readonly string[]): Promise<number> {
 /** Summarizes the last profiled repetition (the others stay beside it for comparison). */
 function writeProfileSummary(profile: ProfileRequest, argv: readonly string[], log: (line: string) => void): void {
   const last = profile.written.at(-1);
-  if (last === undefined) throw new UsageError(`--profile ${profile.variantId}: no selected scenario has a variant of that id`);
+  if (last === undefined) {
+    log(`--profile ${profile.variantId}: no selected scenario has a variant of that id; nothing was profiled`);
+    return;
+  }
   const summary = path.join(repoRoot, 'bench', 'results', `profile-${profile.variantId}.md`);
   const title =
     `\`${commandLine(argv)}\` on ${new Date().toISOString()}: the last of ${profile.written.length} profiled measured repetitions of \`${profile.variantId}\` ` +
