@@ -4,4 +4,5 @@ export { AssignmentTracker } from './assignment-tracker';
 export { fetchCommittedOffsets, fetchCommittedPositions, committedTotal, partitionsBehind, type CommittedPosition } from './committed-offsets';
 export { readPartitionsToEnd, readTopicToEnd } from './read-partitions-to-end';
 export { membershipLostCause, rejoinGroupError } from './group-membership-error';
-export { ConsumerCrashWatch } from './consumer-crash-watch';
+export { ConsumerCrashWatch, rerunConsumer } from './consumer-crash-watch';
+export { isApplicationError, isPermanentKafkaError } from './permanent-kafka-error';

@@ -1,8 +1,8 @@
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type ConsumerRunConfig, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import type { OutputMessage, SourcePosition } from '../dead-letter';
 import type { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
-import { ConsumerCrashWatch } from '../kafka/consumer-crash-watch';
+import { ConsumerCrashWatch, rerunConsumer } from '../kafka/consumer-crash-watch';
 import { membershipLostCause } from '../kafka/group-membership-error';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
@@ -68,6 +68,7 @@ export class SinkLoop {
   private readonly batchSeconds;
   private readonly inFlight;
   private readonly lag;
+  private readonly consumerRestarts;
   private running = false;
   private assignment: AssignmentTracker | undefined;
   private crashWatch: ConsumerCrashWatch | undefined;
@@ -88,6 +89,7 @@ export class SinkLoop {
     this.records = counter(options.registry, `${options.metricPrefix}_records_total`, 'Records by outcome: written (acknowledged downstream) or dead_lettered.', ['outcome']);
     this.batchSeconds = histogram(options.registry, `${options.metricPrefix}_batch_duration_seconds`, 'From fetch to commit of one partition batch, retries included.', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
     this.inFlight = gauge(options.registry, `${options.metricPrefix}_batches_in_flight`, 'Partition batches being written (fetching pauses for their partitions).');
+    this.consumerRestarts = counter(options.registry, `${options.metricPrefix}_consumer_restarts_total`, 'Restarts of the consumer after kafkajs stopped it for good on a passing trouble.');
     this.lag = gauge(options.registry, `${options.metricPrefix}_consumer_lag`, 'Records between the last committed batch and the end of its partition, as of that fetch.', ['topic', 'partition']);
   }
 
@@ -97,25 +99,27 @@ export class SinkLoop {
     await consumer.connect();
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
     this.assignment.onAssignment(() => void this.joins++);
-    this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger);
-    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
-    this.running = true;
-    await consumer.run({
+    const runConfig: ConsumerRunConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 2,
       eachBatch: (payload) => this.processBatch(payload),
-    });
+    };
+    this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger, rerunConsumer(consumer, runConfig), () => this.consumerRestarts.inc());
+    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
+    this.running = true;
+    await consumer.run(runConfig);
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.crashWatch?.close();
     await this.consumer.disconnect().catch((err: unknown) => this.options.logger.warn({ err }, 'Consumer did not disconnect cleanly'));
     await this.dlqProducer.disconnect().catch(() => undefined);
   }
 
-  status(): { running: boolean; assignedPartitions: number; fatal: string | null; lastCommitAt: number } {
-    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fatal: this.fatalError()?.message ?? null, lastCommitAt: this.lastCommitAt };
+  status(): { running: boolean; assignedPartitions: number; fatal: string | null; lastCommitAt: number; consumerRestarts: number } {
+    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fatal: this.fatalError()?.message ?? null, lastCommitAt: this.lastCommitAt, consumerRestarts: this.crashWatch?.restartCount ?? 0 };
   }
 
   /** Set once the consumer stopped for good; main() exits on it. */

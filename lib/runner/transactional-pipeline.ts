@@ -1,10 +1,11 @@
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { OutputMessage, SourcePosition } from '../dead-letter';
 import type { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
 import { fetchCommittedPositions, type CommittedPosition } from '../kafka/committed-offsets';
 import { rejoinGroupError } from '../kafka/group-membership-error';
-import { ConsumerCrashWatch } from '../kafka/consumer-crash-watch';
+import { ConsumerCrashWatch, rerunConsumer } from '../kafka/consumer-crash-watch';
+import { isPermanentKafkaError } from '../kafka/permanent-kafka-error';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
 import { CommittedPositions } from './committed-positions';
@@ -94,8 +95,10 @@ export class TransactionalPipeline<O extends string> {
   private readonly records;
   private readonly transactionSeconds;
   private readonly aborted;
+  private readonly unknownOutcomes;
   private readonly skipped;
   private readonly lag;
+  private readonly consumerRestarts;
   private running = false;
   private assignment: AssignmentTracker | undefined;
   private crashWatch: ConsumerCrashWatch | undefined;
@@ -121,7 +124,9 @@ export class TransactionalPipeline<O extends string> {
     this.records = counter(options.registry, `${options.metricPrefix}_records_total`, 'Records processed, by outcome.', ['outcome']);
     this.transactionSeconds = histogram(options.registry, `${options.metricPrefix}_transaction_duration_seconds`, 'Time to produce and commit one batch transaction.', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
     this.aborted = counter(options.registry, `${options.metricPrefix}_transactions_aborted_total`, 'Batch transactions aborted (their records are processed again).');
+    this.unknownOutcomes = counter(options.registry, `${options.metricPrefix}_transactions_unknown_outcome_total`, 'Batch transactions whose commit or abort got no answer: the producer was replaced and the committed offset read again.');
     this.skipped = counter(options.registry, `${options.metricPrefix}_already_committed_records_total`, 'Records fetched after a group join that the previous holder of the partition had already committed: skipped.');
+    this.consumerRestarts = counter(options.registry, `${options.metricPrefix}_consumer_restarts_total`, 'Restarts of the consumer after kafkajs stopped it for good on a passing trouble.');
     this.lag = gauge(options.registry, `${options.metricPrefix}_consumer_lag`, 'Records between the last committed batch and the end of its partition, as of that fetch.', ['topic', 'partition']);
   }
 
@@ -141,14 +146,15 @@ export class TransactionalPipeline<O extends string> {
         options.logger.warn({ partition, err: { name: (err as Error).name, message: (err as Error).message } }, 'Could not commit past a transaction marker; the next batch will'),
       );
     });
-    this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger);
-    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
-    this.running = true;
-    await consumer.run({
+    const runConfig: ConsumerRunConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.serialized(() => this.processBatch(payload)),
-    });
+    };
+    this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger, rerunConsumer(consumer, runConfig), () => this.consumerRestarts.inc());
+    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
+    this.running = true;
+    await consumer.run(runConfig);
     const tick = options.tick;
     if (tick !== undefined) {
       this.ticker = setInterval(() => {
@@ -198,6 +204,7 @@ export class TransactionalPipeline<O extends string> {
   /** Finishes the batch in flight (its transaction commits or aborts), leaves the group, disconnects. */
   async stop(): Promise<void> {
     this.running = false;
+    this.crashWatch?.close();
     if (this.ticker !== undefined) clearInterval(this.ticker);
     await this.consumer.disconnect().catch((err: unknown) => this.options.logger.warn({ err }, 'Consumer did not disconnect cleanly'));
     await this.serialized(() => this.producers.closeAll());
@@ -205,8 +212,8 @@ export class TransactionalPipeline<O extends string> {
   }
 
   /** For /readyz: running, assigned partitions, and why it must stop (consumer crashed) if it must. */
-  status(): { running: boolean; assignedPartitions: number; fatal: string | null; lastCommitAt: number } {
-    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fatal: this.fatalError()?.message ?? null, lastCommitAt: this.lastCommitAt };
+  status(): { running: boolean; assignedPartitions: number; fatal: string | null; lastCommitAt: number; consumerRestarts: number } {
+    return { running: this.running, assignedPartitions: this.assignment?.partitions ?? 0, fatal: this.fatalError()?.message ?? null, lastCommitAt: this.lastCommitAt, consumerRestarts: this.crashWatch?.restartCount ?? 0 };
   }
 
   /** Set once this instance's consumer stopped for good; main() exits on it. */
@@ -304,12 +311,32 @@ export class TransactionalPipeline<O extends string> {
       }
       await transaction.commit();
     } catch (err) {
-      await transaction.abort().catch(() => undefined);
-      if (!isFencedError(err)) throw err;
-      this.options.logger.warn({ partition, transactionalId: this.producers.transactionalId(partition), reason: (err as Error).message }, 'Fenced: another member took the partition over; re-joining the group');
+      const aborted = await transaction.abort().then(
+        () => true,
+        () => false,
+      );
+      if (isFencedError(err)) {
+        this.options.logger.warn({ partition, transactionalId: this.producers.transactionalId(partition), reason: (err as Error).message }, 'Fenced: another member took the partition over; re-joining the group');
+        await this.producers.close(partition);
+        this.joins++;
+        throw rejoinGroupError(`the producer of partition ${partition} was fenced by the partition's new holder`);
+      }
+      if (isPermanentKafkaError(err)) throw err;
+      // Transient (connection lost, coordinator moved or loading): replace the producer and re-join.
+      // When the commit or the abort got no answer, the broker may have committed the batch or not,
+      // and kafkajs's producer stays in COMMITTING/ABORTING, refusing every later transaction with a
+      // non-retriable error, on which the consumer stops for good and the service exits.
+      // A new producer for the id completes the transaction whichever way the broker decided, and
+      // the offsets read after it say whether the batch is in: processed again or skipped, never twice.
+      // kafkajs marks some of these errors non-retriable; re-joining makes its runner carry on.
+      this.options.logger.warn(
+        { partition, transactionalId: this.producers.transactionalId(partition), aborted, reason: (err as Error).message },
+        aborted ? 'Transaction failed and was aborted; replacing the producer and re-joining the group' : 'Transaction outcome unknown (no answer to its commit or abort); replacing the producer and reading the committed offset again',
+      );
+      if (!aborted) this.unknownOutcomes.inc();
       await this.producers.close(partition);
       this.joins++;
-      throw rejoinGroupError(`the producer of partition ${partition} was fenced by the partition's new holder`);
+      throw rejoinGroupError(`the transaction of partition ${partition} failed (${(err as Error).message})`);
     }
   }
 

@@ -161,10 +161,14 @@ export class AnalyzerService {
         ],
       },
     ].filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true }).catch((err: unknown) => {
-      // Another instance created them first.
-      if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
-    });
+    if (missing.length > 0) {
+      // A busy controller may answer late (the default 5 s) while creating them anyway, and another
+      // instance may create them first: what counts is that they exist afterwards.
+      await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: 30_000 }).catch(async (err: unknown) => {
+        const now = new Set(await admin.listTopics());
+        if (!missing.every((t) => now.has(t.topic))) throw err;
+      });
+    }
     const internal = await admin.fetchTopicMetadata({ topics: [names.partialsTopic, names.stateTopic] });
     const counts = [names.partialsTopic, names.stateTopic].map((name) => internal.topics.find((t) => t.name === name)?.partitions.length);
     if (counts[0] !== counts[1]) {

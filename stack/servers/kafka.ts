@@ -16,7 +16,7 @@ export class KafkaServer implements LocalServer {
   readonly endpoint: string;
   readonly process: ManagedProcess;
   readonly logFile: string;
-  readonly startTimeoutMs = 60_000;
+  readonly startTimeoutMs = 90_000;
   /** The TLS + SASL/SCRAM listener: `saslSslEndpoint`, the CA to trust and the local user. */
   readonly saslSslEndpoint: string;
   readonly caFile: string;
@@ -159,6 +159,10 @@ export class KafkaServer implements LocalServer {
       'group.initial.rebalance.delay.ms=0',
       // Tests use short-lived consumer groups; the broker minimum (6 s) keeps rebalances quick.
       'group.min.session.timeout.ms=6000',
+      // Broker and controller share this process. On a loaded 2-core machine its heartbeats to its
+      // own controller came late, and past the default 9 s session the controller fenced the broker:
+      // every partition leaderless and every coordinator reloading for a moment, in the middle of tests.
+      'broker.session.timeout.ms=30000',
       '',
     ].join('\n');
   }

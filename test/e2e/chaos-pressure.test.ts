@@ -3,8 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import type { LokiServer } from '../../stack/servers/loki';
-import { ChaosPipeline, type ChaosService, type Reconciliation } from '../harness/chaos-pipeline';
-import { reportChaos } from '../harness/chaos-report';
+import { ChaosPipeline, type ChaosService } from '../harness/chaos-pipeline';
 import { localStack as stack, managedByLocalStack as managed } from '../harness/local-stack-servers';
 import { testEndpoints } from '../harness/test-endpoints';
 
@@ -22,19 +21,6 @@ async function lokiRateLimited(): Promise<number> {
 async function esInFlightBreakerTrips(es: Client): Promise<number> {
   const stats = await es.nodes.stats({ metric: 'breaker' });
   return Object.values(stats.nodes).reduce((sum, n) => sum + (n.breakers?.inflight_requests?.tripped ?? 0), 0);
-}
-
-function report(scenario: string, r: Reconciliation, recovery: string, pipeline: ChaosPipeline): void {
-  reportChaos({
-    scenario,
-    sent: r.sent,
-    delivered: `ES ${r.inElasticsearch}, Loki ${r.inLoki}, analyzer ${r.countedByAnalyzer}`,
-    deadLettered: r.deadLettered,
-    lost: r.lost,
-    duplicated: r.duplicated,
-    recoverySeconds: recovery,
-    peakRssMb: pipeline.peakSummary(),
-  });
 }
 
 describe('chaos: back-pressure and rebalances while logs arrive', () => {
@@ -70,7 +56,7 @@ describe('chaos: back-pressure and rebalances while logs arrive', () => {
       const back = Date.now();
       await load;
       const r = await pipeline.reconcile();
-      report(scenario, r, `all delivered ${((Date.now() - back) / 1000).toFixed(0)} s after the limit was lifted (incl. reconciliation)`, pipeline);
+      pipeline.report(scenario, r, `all delivered ${((Date.now() - back) / 1000).toFixed(0)} s after the limit was lifted (incl. reconciliation)`);
       expect(await p.evidence()).toBeGreaterThan(before);
       expect(r.exitCodes).toEqual([0, 0, 0, 0]);
       expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });
@@ -123,7 +109,7 @@ describe('chaos: back-pressure and rebalances while logs arrive', () => {
       const settled = Date.now();
       await load;
       const r = await pipeline.reconcile();
-      report('instances added and removed (6 rebalances per group)', r, `all delivered ${((Date.now() - settled) / 1000).toFixed(0)} s after the last instance left (incl. reconciliation)`, pipeline);
+      pipeline.report('instances added and removed (6 rebalances per group)', r, `all delivered ${((Date.now() - settled) / 1000).toFixed(0)} s after the last instance left (incl. reconciliation)`);
       expect([...firstLeave, ...secondLeave]).toEqual(Array(12).fill(0));
       expect(r.exitCodes).toEqual([0, 0, 0, 0]);
       expect({ lost: r.lost, duplicated: r.duplicated }).toEqual({ lost: 0, duplicated: 0 });

@@ -8,7 +8,7 @@ import { buildLogRecord } from '../../services/producer/build-log-record';
 import { runProduce } from '../../services/producer/produce-command';
 import { decodeSummary, rulesFile, TEST_RULES } from '../integration/analyzer/analyzer-run';
 import { countOfJob } from '../integration/sink-loki/loki-entries';
-import { peakRssMb } from './chaos-report';
+import { peakRssMb, reportChaos } from './chaos-report';
 import { deleteIndicesOfPrefix } from './es-prefix-cleanup';
 import { KafkaTestTopics } from './kafka-test-topics';
 import { ServiceProcesses, type ServiceProcessName } from './service-processes';
@@ -190,6 +190,20 @@ export class ChaosPipeline {
       duplicated: Math.max(0, inEs - good) + Math.max(0, inLoki - good) + Math.max(0, counted - this.produced) + Math.max(0, deadLetters - this.bad) + (starts.length - new Set(starts).size),
       exitCodes,
     };
+  }
+
+  /** The scenario's row of the chaos table (stderr, and $LOGPIPE_CHAOS_REPORT). */
+  report(scenario: string, r: Reconciliation, recovery: string): void {
+    reportChaos({
+      scenario,
+      sent: r.sent,
+      delivered: `ES ${r.inElasticsearch}, Loki ${r.inLoki}, analyzer ${r.countedByAnalyzer}`,
+      deadLettered: r.deadLettered,
+      lost: r.lost,
+      duplicated: r.duplicated,
+      recoverySeconds: recovery,
+      peakRssMb: this.peakSummary(),
+    });
   }
 
   async cleanup(): Promise<void> {

@@ -1,27 +1,9 @@
-import { createKafka } from '../../../lib/kafka';
 import { TransactionalPipeline } from '../../../lib/runner/transactional-pipeline';
-import { createLogger, Registry } from '../../../lib/telemetry';
+import { copyingPipeline } from '../../harness/copying-pipeline';
 import { KafkaTestTopics } from '../../harness/kafka-test-topics';
-import { testEndpoints } from '../../harness/test-endpoints';
 import { uniqueName } from '../../harness/unique-name';
 
 const RECORDS = 100;
-
-/** A pipeline that copies each input value to `output`, tagged with who copied it. */
-function copyingPipeline(input: string, output: string, groupId: string, prefix: string, tag: string): TransactionalPipeline<'copied'> {
-  const logger = createLogger({ name: 'test', level: 'silent' });
-  return new TransactionalPipeline<'copied'>({
-    kafka: createKafka({ clientId: `fencing-test-${tag}`, brokers: testEndpoints().kafkaBrokers.split(',') }, logger),
-    groupId,
-    inputTopic: input,
-    transactionalIdPrefix: prefix,
-    logger,
-    registry: new Registry(),
-    metricPrefix: 'test_pipeline',
-    sessionTimeoutMs: 6_000,
-    process: (key, value) => ({ message: { topic: output, key, value: Buffer.from(`${tag}:${value?.toString() ?? ''}`) }, outcome: 'copied' }),
-  });
-}
 
 describe('transactional pipeline: a partition changing hands (real Kafka)', () => {
   const topics = new KafkaTestTopics();
@@ -53,7 +35,7 @@ describe('transactional pipeline: a partition changing hands (real Kafka)', () =
     await transaction.send({ topic: output, messages: Array.from({ length: RECORDS / 2 }, (_, i) => ({ key: 'k', value: `previous:${i}` })) });
     await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: String(RECORDS / 2) }] }] });
 
-    const next = copyingPipeline(input, output, groupId, prefix, 'next');
+    const next = copyingPipeline({ input, output, groupId, transactionalIdPrefix: prefix, tag: 'next' });
     pipelines.push(next);
     await next.start();
     const deadline = Date.now() + 60_000;
@@ -78,12 +60,12 @@ describe('transactional pipeline: a partition changing hands (real Kafka)', () =
     await producer.connect();
     const send = (from: number, count: number) =>
       producer.send({ topic: input, messages: Array.from({ length: count }, (_, i) => ({ key: String((from + i) % 13), value: String(from + i) })) });
-    const first = copyingPipeline(input, output, groupId, prefix, 'a');
+    const first = copyingPipeline({ input, output, groupId, transactionalIdPrefix: prefix, tag: 'a' });
     pipelines.push(first);
     await first.start();
     await send(0, 2_000);
     // A second member joins while the first is busy: the partitions are split between them.
-    const second = copyingPipeline(input, output, groupId, prefix, 'b');
+    const second = copyingPipeline({ input, output, groupId, transactionalIdPrefix: prefix, tag: 'b' });
     pipelines.push(second);
     await second.start();
     await send(2_000, 2_000);
