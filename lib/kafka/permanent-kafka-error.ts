@@ -1,4 +1,4 @@
-import { findProtocolError } from './protocol-error';
+import { errorChain, findProtocolError } from './protocol-error';
 
 /**
  * Kafka's answers no retry can change: missing rights, or a request the broker will always
@@ -28,10 +28,8 @@ const PERMANENT_NAMES = new Set(['KafkaJSSASLAuthenticationError', 'KafkaJSInval
 /** Whether `err` is Kafka refusing for a reason that repeating the request cannot remove. */
 export function isPermanentKafkaError(err: unknown): boolean {
   if (findProtocolError(err, PERMANENT_TYPES) !== undefined) return true;
-  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
-    const candidate = e as { name?: unknown; originalError?: unknown; cause?: unknown };
-    if (typeof candidate.name === 'string' && PERMANENT_NAMES.has(candidate.name)) return true;
-    e = candidate.originalError ?? candidate.cause;
+  for (const e of errorChain(err)) {
+    if (typeof e.name === 'string' && PERMANENT_NAMES.has(e.name)) return true;
   }
   return false;
 }
@@ -42,12 +40,10 @@ export function isPermanentKafkaError(err: unknown): boolean {
  * whole chain is looked at. Socket errors (a system `code` such as ECONNRESET) count as Kafka's.
  */
 export function isApplicationError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
-    const candidate = e as { name?: unknown; code?: unknown; originalError?: unknown; cause?: unknown };
-    const fromKafkajs = typeof candidate.name === 'string' && candidate.name.startsWith('KafkaJS');
-    const fromSocket = typeof candidate.code === 'string' && /^E[A-Z0-9_]+$/.test(candidate.code);
+  for (const e of errorChain(err)) {
+    const fromKafkajs = typeof e.name === 'string' && e.name.startsWith('KafkaJS');
+    const fromSocket = typeof e.code === 'string' && /^E[A-Z0-9_]+$/.test(e.code);
     if (!fromKafkajs && !fromSocket) return true;
-    e = candidate.originalError ?? candidate.cause;
   }
   return false;
 }

@@ -317,9 +317,7 @@ export class TransactionalPipeline<O extends string> {
       );
       if (isFencedError(err)) {
         this.options.logger.warn({ partition, transactionalId: this.producers.transactionalId(partition), reason: (err as Error).message }, 'Fenced: another member took the partition over; re-joining the group');
-        await this.producers.close(partition);
-        this.joins++;
-        throw rejoinGroupError(`the producer of partition ${partition} was fenced by the partition's new holder`);
+        return this.rejoinWithoutProducer(partition, `the producer of partition ${partition} was fenced by the partition's new holder`);
       }
       if (isPermanentKafkaError(err)) throw err;
       // Transient (connection lost, coordinator moved or loading): replace the producer and re-join.
@@ -334,10 +332,18 @@ export class TransactionalPipeline<O extends string> {
         aborted ? 'Transaction failed and was aborted; replacing the producer and re-joining the group' : 'Transaction outcome unknown (no answer to its commit or abort); replacing the producer and reading the committed offset again',
       );
       if (!aborted) this.unknownOutcomes.inc();
-      await this.producers.close(partition);
-      this.joins++;
-      throw rejoinGroupError(`the transaction of partition ${partition} failed (${(err as Error).message})`);
+      return this.rejoinWithoutProducer(partition, `the transaction of partition ${partition} failed (${(err as Error).message})`);
     }
+  }
+
+  /**
+   * Drops the partition's producer and makes kafkajs re-join the group: after the join every
+   * held partition gets a new, fencing producer and its committed offset is read again.
+   */
+  private async rejoinWithoutProducer(partition: number, why: string): Promise<never> {
+    await this.producers.close(partition);
+    this.joins++;
+    throw rejoinGroupError(why);
   }
 
   private producerOf(partition: number): Producer {
