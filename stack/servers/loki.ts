@@ -96,11 +96,6 @@ ingester:
   lifecycler:
     # Otherwise /ready waits 15 s after start.
     min_ready_duration: 0s
-  wal:
-    # Tests and benchmarks stop and start this Loki with data in memory. Replaying the WAL after
-    # such a restart once left Loki 795 acknowledged entries short (of 60,000 pushed and counted
-    # minutes before the stop): a graceful stop writes every chunk out instead.
-    flush_on_shutdown: true
 limits_config:
   allow_structured_metadata: true
   # Raised above Loki's defaults (4 MB/s, 3 MB/s per stream) so tests and benchmarks are not rate limited;
