@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'ANALYZER_LATE_RECORD',
   // the consume-process-produce loop
   'RUNNER_CONSUMER_CRASHED',
+  'RUNNER_KAFKA_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -6,3 +6,4 @@ export { readPartitionsToEnd, readTopicToEnd } from './read-partitions-to-end';
 export { membershipLostCause, rejoinGroupError } from './group-membership-error';
 export { ConsumerCrashWatch, rerunConsumer } from './consumer-crash-watch';
 export { isApplicationError, isPermanentKafkaError } from './permanent-kafka-error';
+export { retryWhileTransient, type RetryWhileTransientOptions } from './retry-while-transient';

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../telemetry';
+import { retryWhileTransient } from './retry-while-transient';
 
 /**
  * Reads the committed records of some partitions of a topic from the beginning up to the end
@@ -67,7 +68,7 @@ export async function readTopicToEnd(kafka: Kafka, topic: string, logger: Logger
   await admin.connect();
   let partitions: number[];
   try {
-    partitions = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.map((p) => p.partitionId) ?? [];
+    partitions = (await retryWhileTransient(`Reading the partitions of ${topic}`, () => admin.fetchTopicMetadata({ topics: [topic] }), { logger })).topics[0]?.partitions.map((p) => p.partitionId) ?? [];
   } finally {
     await admin.disconnect();
   }

@@ -4,6 +4,7 @@ import type { LogpipeError } from '../errors';
 import { AssignmentTracker } from '../kafka/assignment-tracker';
 import { ConsumerCrashWatch, rerunConsumer } from '../kafka/consumer-crash-watch';
 import { membershipLostCause } from '../kafka/group-membership-error';
+import { retryWhileTransient } from '../kafka/retry-while-transient';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
 import { sleepWithHeartbeats } from './sleep-with-heartbeats';
@@ -95,8 +96,9 @@ export class SinkLoop {
 
   async start(): Promise<void> {
     const { consumer, options } = this;
-    await this.dlqProducer.connect();
-    await consumer.connect();
+    const retry = { logger: options.logger };
+    await retryWhileTransient('Connecting the dead-letter producer', () => this.dlqProducer.connect(), retry);
+    await retryWhileTransient('Connecting the consumer', () => consumer.connect(), retry);
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
     this.assignment.onAssignment(() => void this.joins++);
     const runConfig: ConsumerRunConfig = {
@@ -106,7 +108,7 @@ export class SinkLoop {
       eachBatch: (payload) => this.processBatch(payload),
     };
     this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger, rerunConsumer(consumer, runConfig), () => this.consumerRestarts.inc());
-    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
+    await retryWhileTransient(`Subscribing to ${options.inputTopic}`, () => consumer.subscribe({ topic: options.inputTopic, fromBeginning: true }), retry);
     this.running = true;
     await consumer.run(runConfig);
   }

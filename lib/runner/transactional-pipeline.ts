@@ -6,6 +6,7 @@ import { fetchCommittedPositions, type CommittedPosition } from '../kafka/commit
 import { rejoinGroupError } from '../kafka/group-membership-error';
 import { ConsumerCrashWatch, rerunConsumer } from '../kafka/consumer-crash-watch';
 import { isPermanentKafkaError } from '../kafka/permanent-kafka-error';
+import { retryWhileTransient } from '../kafka/retry-while-transient';
 import type { Logger } from '../telemetry';
 import { counter, gauge, histogram, type Registry } from '../telemetry';
 import { CommittedPositions } from './committed-positions';
@@ -132,8 +133,9 @@ export class TransactionalPipeline<O extends string> {
 
   async start(): Promise<void> {
     const { consumer, options } = this;
-    await this.admin.connect();
-    await consumer.connect();
+    const retry = { logger: options.logger };
+    await retryWhileTransient('Connecting the admin client', () => this.admin.connect(), retry);
+    await retryWhileTransient('Connecting the consumer', () => consumer.connect(), retry);
     this.assignment = new AssignmentTracker(consumer, options.inputTopic, options.logger);
     this.assignment.onAssignment(() => void this.joins++);
     // A batch the consumer passed without delivering it (only a transaction marker, or aborted
@@ -152,7 +154,7 @@ export class TransactionalPipeline<O extends string> {
       eachBatch: (payload) => this.serialized(() => this.processBatch(payload)),
     };
     this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger, rerunConsumer(consumer, runConfig), () => this.consumerRestarts.inc());
-    await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
+    await retryWhileTransient(`Subscribing to ${options.inputTopic}`, () => consumer.subscribe({ topic: options.inputTopic, fromBeginning: true }), retry);
     this.running = true;
     await consumer.run(runConfig);
     const tick = options.tick;

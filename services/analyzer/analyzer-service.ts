@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { AvroCodec } from '../../lib/codec';
 import { LogpipeError } from '../../lib/errors';
-import { createKafka } from '../../lib/kafka';
+import { createKafka, retryWhileTransient } from '../../lib/kafka';
 import { TransactionalPipeline } from '../../lib/runner/transactional-pipeline';
 import { counter, histogram, type Logger, type Readiness, type Registry } from '../../lib/telemetry';
 import { AggregateStage, type AggregateOutcome } from './aggregate/aggregate-stage';
@@ -40,7 +40,7 @@ export class AnalyzerService {
   async start(): Promise<void> {
     const { config, deps } = this;
     const names = internalNames(config);
-    const { inputPartitions, internalPartitions } = await this.ensureTopics();
+    const { inputPartitions, internalPartitions } = await retryWhileTransient('Checking and creating the analyzer topics', () => this.ensureTopics(), { logger: deps.logger });
     const late = counter(deps.registry, 'logpipe_analyzer_late_records_total', 'Records that arrived after their window closed (event time older than the watermark minus the allowed lateness): counted, not added.');
     const alerts = counter(deps.registry, 'logpipe_analyzer_alerts_total', 'Alert events emitted, by status.', ['status']);
     const summaries = counter(deps.registry, 'logpipe_analyzer_summaries_total', 'Window summaries emitted.');

@@ -10,8 +10,12 @@ export class KafkaTestTopics {
   private readonly created: string[] = [];
 
   async create(prefix: string, partitions = 3, configs: Record<string, string> = {}): Promise<string> {
+    return this.createNamed(uniqueName(prefix), partitions, configs);
+  }
+
+  /** Creates `topic` by that exact name (a test that names it before it exists). */
+  async createNamed(topic: string, partitions = 3, configs: Record<string, string> = {}): Promise<string> {
     const admin = await this.connectedAdmin();
-    const topic = uniqueName(prefix);
     const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
     await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
     this.created.push(topic);
