@@ -132,7 +132,9 @@ function commandLine(argv: readonly string[]): string {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+    // kafkajs errors carry a numeric code: only Node's own string codes name a bad argument.
+    const code = (err as { code?: unknown }).code;
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       console.error(`${(err as Error).message}\n\n${USAGE}`);
       process.exit(2);
     }

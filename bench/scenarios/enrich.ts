@@ -8,6 +8,7 @@ import { Enricher } from '../../services/enricher/enricher';
 import { runProduce } from '../../services/producer/produce-command';
 import { stackConfigFromEnv } from '../../stack/stack-config';
 import type { BenchTopics } from '../lib/bench-topics';
+import { cpuCeilingNote, cpuExtra, startCpuMeter } from '../lib/cpu-seconds';
 import { compare, formatFigure, repeat, type Measurement, type Variant } from '../lib/runner';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario';
 
@@ -102,6 +103,7 @@ async function runEnrich(context: ScenarioContext): Promise<ScenarioResult> {
       `Completion is detected by polling the group's committed offsets every ${POLL_MS} ms (kafkajs admin \`fetchOffsets\`), so a figure can be late by up to one poll.`,
       'Every measurement checks the enricher\'s `logpipe_enricher_records_total`: enriched + dead-lettered (or passed-through) must equal the input count. `deadLettered` is the median count per run.',
       '`outputBytesOnDiskPerRecord` sums the output topic\'s `.log` segment files on the local broker (includes transaction markers); `recordsPerTransaction` from `logpipe_enricher_transaction_duration_seconds_count`.',
+      cpuCeilingNote(series.get('enriched'), series.get('pass-through'), GOAL_RATIO),
       'The warm-up of each variant consumes the full input once (JIT, broker page cache of the raw topic).',
       'Where the time goes: `npx tsx bench/profile-enrich.ts` profiles one enriched consumption (after a warm-up) with V8\'s sampling profiler and writes [`bench/results/enrich-profile.md`](../bench/results/enrich-profile.md) (`--variant pass-through`: `enrich-profile-pass-through.md`).',
     ],
@@ -174,6 +176,7 @@ export async function consumeOnce(o: ConsumeOptions): Promise<Measurement> {
   let stopped = false;
   try {
     const t0 = performance.now();
+    const cpu = startCpuMeter();
     await enricher.start();
     const startSeconds = (performance.now() - t0) / 1000;
     let firstCommitSeconds = Number.NaN;
@@ -190,6 +193,7 @@ export async function consumeOnce(o: ConsumeOptions): Promise<Measurement> {
       await sleep(POLL_MS);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSpent = cpuExtra(cpu(), ['kafka']);
     await enricher.stop();
     stopped = true;
 
@@ -205,6 +209,7 @@ export async function consumeOnce(o: ConsumeOptions): Promise<Measurement> {
     return {
       value: o.input.records / seconds,
       extra: {
+        seconds,
         mbPerSecond: (o.input.bytesPerRecord * o.input.records) / seconds / 1024 / 1024,
         startSeconds,
         firstCommitSeconds,
@@ -212,6 +217,7 @@ export async function consumeOnce(o: ConsumeOptions): Promise<Measurement> {
         abortedTransactions: aborted,
         deadLettered: outcomes.get('dead_lettered') ?? 0,
         ...(outBytes === undefined ? {} : { outputBytesOnDiskPerRecord: outBytes / o.input.records }),
+        ...cpuSpent,
       },
     };
   } finally {

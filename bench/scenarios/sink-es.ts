@@ -13,6 +13,7 @@ import { buildBulkRequests, bulkItem, type BulkRequest } from '../../services/si
 import { SinkEsService } from '../../services/sink-es/sink-es-service';
 import { stackConfigFromEnv } from '../../stack/stack-config';
 import { publishEnrichedInput, type EnrichedInput } from '../lib/enriched-input';
+import { cpuCeilingNote, cpuExtra, startCpuMeter } from '../lib/cpu-seconds';
 import { compare, repeat, type Measurement, type Variant } from '../lib/runner';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario';
 import { bucketMedian, metricValues } from '../../lib/telemetry/metric-values';
@@ -126,6 +127,7 @@ async function runSinkEs(context: ScenarioContext): Promise<ScenarioResult> {
           'The raw figure has none of these: no Kafka, no decode/encode, no group; it is the node\'s bulk-indexing speed for these documents at this concurrency.',
         `Both write into indices with the same template (\`services/sink-es/index-template.ts\`: 1 shard, 0 replicas, refresh 1s); the raw loader asks for the same \`filter_path\` as the sink's \`BulkService\` and checks every item's status is 201. ` +
           'All indices of both prefixes are deleted before every measurement (so documents are created, not overwritten); after each one the index is refreshed and `_count` must equal the input count, and the sink\'s `logpipe_sink_es_records_total{outcome="written"}` must equal it too.',
+        cpuCeilingNote(series.get('sink-es'), series.get('raw-bulk'), GOAL_RATIO),
         '`bulkRequests` and `docsPerBulk` of the sink come from `logpipe_sink_es_bulk_documents`; `bulkP50Ms` is the median bulk round trip estimated from `logpipe_sink_es_bulk_duration_seconds` buckets (upper bound). The raw loader\'s `bulkMeanMs` is its mean round trip.',
       ],
       seconds: (performance.now() - started) / 1000,
@@ -172,6 +174,7 @@ async function sinkOnce(context: ScenarioContext, es: Client, url: string, input
   let stopped = false;
   try {
     const t0 = performance.now();
+    const cpu = startCpuMeter();
     await service.start();
     const startSeconds = (performance.now() - t0) / 1000;
     let firstCommitSeconds = Number.NaN;
@@ -186,6 +189,7 @@ async function sinkOnce(context: ScenarioContext, es: Client, url: string, input
       await sleep(POLL_MS);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSpent = cpuExtra(cpu(), ['kafka', 'elasticsearch']);
     await service.stop();
     stopped = true;
 
@@ -208,6 +212,7 @@ async function sinkOnce(context: ScenarioContext, es: Client, url: string, input
         docsPerBulk: bulkRequests > 0 ? input.records / bulkRequests : Number.NaN,
         bulkP50Ms: bucketMedian(durations, 'logpipe_sink_es_bulk_duration_seconds_bucket') * 1000,
         retries: (await metricValues(registry, 'logpipe_sink_es_retries_total')).reduce((s, v) => s + v.value, 0),
+        ...cpuSpent,
       },
     };
   } finally {
@@ -248,12 +253,14 @@ async function rawOnce(es: Client, url: string, requests: readonly BulkRequest[]
   };
   try {
     const t0 = performance.now();
+    const cpu = startCpuMeter();
     await Promise.all(Array.from({ length: RAW_IN_FLIGHT }, () => worker()));
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSpent = cpuExtra(cpu(), ['kafka', 'elasticsearch']);
     if (created !== records || failures.length > 0) throw new Error(`raw bulk loader: ${created} of ${records} created; ${failures.slice(0, 3).join('; ')}`);
     const count = await countDocs(es, prefix);
     if (count !== records) throw new Error(`raw bulk loader: the indices hold ${count} documents, expected ${records}`);
-    return { value: records / seconds, extra: { seconds, bulkRequests: requests.length, bulkMeanMs: roundTrips / requests.length } };
+    return { value: records / seconds, extra: { seconds, bulkRequests: requests.length, bulkMeanMs: roundTrips / requests.length, ...cpuSpent } };
   } finally {
     await pool.close();
     await clearIndices(es, prefix).catch(() => undefined);

@@ -19,6 +19,7 @@ import { buildPushBatches } from '../../services/sink-loki/request-builder';
 import { SinkLokiService } from '../../services/sink-loki/sink-loki-service';
 import { stackConfigFromEnv } from '../../stack/stack-config';
 import { testEnricher } from '../../test/harness/test-enricher';
+import { cpuCeilingNote, cpuExtra, startCpuMeter } from '../lib/cpu-seconds';
 import { compare, repeat, type Measurement, type Variant } from '../lib/runner';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/scenario';
 import { bucketMedian, metricValues } from '../../lib/telemetry/metric-values';
@@ -182,6 +183,7 @@ async function runSinkLoki(context: ScenarioContext): Promise<ScenarioResult> {
       `Streams: labels job, service, node_id, component, level give ${built.streams} streams over the input; a 1 MiB request holds entries of a few hundred of them. ` +
         'Every partition batch of a fetch is encoded at once (`partitionsInProgress`); their requests share the `maxInFlight` connections. ' +
         'A fresh group\'s first batch of each partition is first looked up in Loki (the takeover check), so the figure includes one query per partition.',
+      cpuCeilingNote(series.get('sink-loki'), series.get('raw-push'), GOAL_RATIO),
       '`pushRequests` and `entriesPerPush` of the sink come from `logpipe_sink_loki_push_entries`; `pushP50Ms` is the median push round trip estimated from `logpipe_sink_loki_push_duration_seconds` buckets (upper bound). The raw pusher\'s `pushMeanMs` is its mean round trip.',
     ],
     seconds: (performance.now() - started) / 1000,
@@ -260,6 +262,7 @@ async function sinkOnce(context: ScenarioContext, url: string, input: TopicInput
   let stopped = false;
   try {
     const t0 = performance.now();
+    const cpu = startCpuMeter();
     await service.start();
     let firstCommitSeconds = Number.NaN;
     for (;;) {
@@ -273,6 +276,7 @@ async function sinkOnce(context: ScenarioContext, url: string, input: TopicInput
       await sleep(POLL_MS);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSpent = cpuExtra(cpu(), ['kafka', 'loki']);
     await service.stop();
     stopped = true;
 
@@ -292,6 +296,7 @@ async function sinkOnce(context: ScenarioContext, url: string, input: TopicInput
         entriesPerPush: pushes > 0 ? records / pushes : Number.NaN,
         pushP50Ms: bucketMedian(durations, 'logpipe_sink_loki_push_duration_seconds_bucket') * 1000,
         retries: (await metricValues(registry, 'logpipe_sink_loki_retries_total')).reduce((s, v) => s + v.value, 0),
+        ...cpuSpent,
       },
     };
   } finally {
@@ -321,12 +326,14 @@ async function rawOnce(url: string, records: readonly EnrichedRecord[], job: str
   };
   try {
     const t0 = performance.now();
+    const cpu = startCpuMeter();
     await Promise.all(Array.from({ length: RAW_IN_FLIGHT }, () => worker()));
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSpent = cpuExtra(cpu(), ['kafka', 'loki']);
     if (failures.length > 0) throw new Error(`raw pusher: ${failures.length} pushes failed; ${failures.slice(0, 3).join('; ')}`);
     const count = await countEntries(url, job, range);
     if (count !== records.length) throw new Error(`raw pusher: Loki counts ${count} entries for job ${job}, expected ${records.length}`);
-    return { value: records.length / seconds, extra: { seconds, pushRequests: bodies.length, pushMeanMs: roundTrips / bodies.length } };
+    return { value: records.length / seconds, extra: { seconds, pushRequests: bodies.length, pushMeanMs: roundTrips / bodies.length, ...cpuSpent } };
   } finally {
     await pool.close();
   }
