@@ -34,6 +34,15 @@ export interface TransactionalPipelineOptions<O extends string> {
   /** Instead of `process`: a whole partition batch -> any number of outputs (aggregating stages). */
   readonly processBatch?: (batch: PipelineBatch) => Promise<PipelineBatchResult<O>>;
   /**
+   * Instead of `process`: one output per input record, computed for a whole batch elsewhere (a
+   * worker thread), so it may start as soon as the batch is fetched, while the previous batch's
+   * transaction is still going: results in the order of `messages`. Must not depend on state,
+   * since a batch may be processed ahead and then dropped (stale after a rebalance).
+   */
+  readonly processAhead?: (messages: readonly KafkaMessage[], source: { readonly topic: string; readonly partition: number }) => Promise<ReadonlyArray<{ message: OutputMessage; outcome: O }>>;
+  /** Partition batches fetched and handed to `processAhead` at once (their transactions still take turns); default 1. */
+  readonly partitionsConsumedConcurrently?: number;
+  /**
    * Called after each group join with the input partitions this instance now holds and what the
    * group committed for them (offset and metadata), once their producers are fenced: this and any
    * state read from Kafka from here on include every earlier holder's last transaction.
@@ -113,7 +122,9 @@ export class TransactionalPipeline<O extends string> {
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: TransactionalPipelineOptions<O>) {
-    if ((options.process === undefined) === (options.processBatch === undefined)) throw new Error('TransactionalPipeline: give exactly one of process and processBatch');
+    if ([options.process, options.processBatch, options.processAhead].filter((f) => f !== undefined).length !== 1) {
+      throw new Error('TransactionalPipeline: give exactly one of process, processBatch and processAhead');
+    }
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
@@ -151,7 +162,11 @@ export class TransactionalPipeline<O extends string> {
     const runConfig: ConsumerRunConfig = {
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.serialized(() => this.processBatch(payload)),
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => {
+        const ahead = this.startAhead(payload.batch);
+        return this.serialized(() => this.processBatch(payload, ahead));
+      },
     };
     this.crashWatch = new ConsumerCrashWatch(consumer, options.groupId, options.logger, rerunConsumer(consumer, runConfig), () => this.consumerRestarts.inc());
     await retryWhileTransient(`Subscribing to ${options.inputTopic}`, () => consumer.subscribe({ topic: options.inputTopic, fromBeginning: true }), retry);
@@ -223,7 +238,17 @@ export class TransactionalPipeline<O extends string> {
     return this.crashWatch?.error;
   }
 
-  private async processBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+  /** `processAhead`'s work on a batch, begun before the batch's turn; undefined without it. */
+  private startAhead(batch: EachBatchPayload['batch']): Promise<ReadonlyArray<{ message: OutputMessage; outcome: O }>> | undefined {
+    const ahead = this.options.processAhead;
+    if (ahead === undefined || batch.messages.length === 0) return undefined;
+    const results = ahead(batch.messages, { topic: batch.topic, partition: batch.partition });
+    // A batch dropped as stale never awaits its results: its failure must not go unhandled.
+    results.catch(() => undefined);
+    return results;
+  }
+
+  private async processBatch({ batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload, ahead?: Promise<ReadonlyArray<{ message: OutputMessage; outcome: O }>>): Promise<void> {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     await this.readyForAssignment();
     const lastOffset = batch.lastOffset();
@@ -233,7 +258,8 @@ export class TransactionalPipeline<O extends string> {
       await heartbeat();
       return;
     }
-    const { outputs, outcomes, metadata, onCommitted, onAborted } = await this.runProcessing(batch.topic, batch.partition, messages, BigInt(batch.offsetLag()));
+    const { outputs, outcomes, metadata, onCommitted, onAborted } =
+      ahead === undefined ? await this.runProcessing(batch.topic, batch.partition, messages, BigInt(batch.offsetLag())) : aheadResults(await resultsFor(ahead, batch.messages.length), batch.messages.length - messages.length);
     const started = process.hrtime.bigint();
     const next = BigInt(lastOffset) + 1n;
     try {
@@ -355,4 +381,26 @@ export class TransactionalPipeline<O extends string> {
     this.joins++;
     throw rejoinGroupError(`partition ${partition} is not in this member's assignment`);
   }
+}
+
+/** The results of `processAhead`, one per record of the batch, or an error saying they are not. */
+async function resultsFor<R>(ahead: Promise<readonly R[]>, records: number): Promise<readonly R[]> {
+  const results = await ahead;
+  if (results.length !== records) throw new Error(`processAhead returned ${results.length} results for ${records} records`);
+  return results;
+}
+
+/**
+ * `processAhead`'s results as a batch result, without the first `skipped` records (those below
+ * the offset a previous holder committed: always a prefix, since a batch is in offset order).
+ */
+function aheadResults<O extends string>(results: ReadonlyArray<{ message: OutputMessage; outcome: O }>, skipped: number): PipelineBatchResult<O> & { metadata?: string } {
+  const outputs: OutputMessage[] = [];
+  const outcomes = new Map<O, number>();
+  for (let i = skipped; i < results.length; i++) {
+    const { message, outcome } = results[i] as { message: OutputMessage; outcome: O };
+    outputs.push(message);
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  }
+  return { outputs, outcomes };
 }

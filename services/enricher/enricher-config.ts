@@ -25,6 +25,11 @@ export const enricherConfigSchema = z
       .default({}),
     /** Consumer session timeout: how soon a dead instance's partitions move to the others. */
     sessionTimeoutMs: z.number().int().min(6_000).default(30_000),
+    /**
+     * Threads that decode, validate, enrich and encode, while the main thread fetches and
+     * produces; 0 does it all on the main thread. Pass-through never uses them.
+     */
+    workerThreads: z.number().int().min(0).max(16).default(1),
     /** Forward records unchanged (benchmark baseline); never for production. */
     passThrough: z.boolean().default(false),
     /** Event times before this are dead-lettered. */
@@ -52,6 +57,7 @@ export const ENRICHER_ENV: readonly EnvBinding[] = [
   { env: 'GEOIP_CITY_DB', key: 'geoip.cityDb', type: 'string' },
   { env: 'GEOIP_ASN_DB', key: 'geoip.asnDb', type: 'string' },
   { env: 'ENRICHER_SESSION_TIMEOUT_MS', key: 'sessionTimeoutMs', type: 'number' },
+  { env: 'ENRICHER_WORKER_THREADS', key: 'workerThreads', type: 'number' },
   { env: 'ENRICHER_PASS_THROUGH', key: 'passThrough', type: 'boolean' },
   { env: 'ENRICHER_MIN_TIMESTAMP', key: 'minTimestamp', type: 'string' },
   { env: 'ENRICHER_MAX_FUTURE_SKEW_SEC', key: 'maxFutureSkewSec', type: 'number' },

@@ -4,11 +4,16 @@ import { TransactionalPipeline } from '../../lib/runner/transactional-pipeline';
 import type { Logger, Readiness, Registry } from '../../lib/telemetry';
 import type { EnricherConfig } from './enricher-config';
 import { GeoIpLookup } from './enrichments/geoip-lookup';
-import { RecordProcessor, type ProcessOutcome } from './record-processor';
+import { RecordProcessor, type ProcessOutcome, type ProcessorSettings } from './record-processor';
+import { EnrichWorkerPool } from './worker/enrich-worker-pool';
+
+/** Partition batches handed to the workers at once: one being produced while the next are enriched. */
+const BATCHES_AHEAD = 4;
 
 /** The enricher service: raw records in, enriched or dead-lettered records out, exactly once. */
 export class Enricher {
   private readonly pipeline: TransactionalPipeline<ProcessOutcome>;
+  private readonly workers: EnrichWorkerPool | undefined;
 
   /** Opens the GeoIP databases now: a bad one stops the service before it consumes anything. */
   constructor(
@@ -16,14 +21,17 @@ export class Enricher {
     deps: { readonly logger: Logger; readonly registry: Registry; readonly codec?: AvroCodec },
   ) {
     const geoip = GeoIpLookup.open(config.geoip);
-    const processor = new RecordProcessor(deps.codec ?? new AvroCodec(), geoip, {
+    const settings: ProcessorSettings = {
       outputTopic: config.outputTopic,
       dlqTopic: config.dlqTopic,
       instanceId: config.instanceId,
       passThrough: config.passThrough,
       limits: { minTimestampMicros: Date.parse(config.minTimestamp) * 1000, maxFutureSkewMicros: config.maxFutureSkewSec * 1_000_000 },
       sizeLimits: { maxMessageBytes: config.maxMessageBytes, maxOutputBytes: config.maxOutputBytes },
-    });
+    };
+    const processor = new RecordProcessor(deps.codec ?? new AvroCodec(), geoip, settings);
+    const workers = config.workerThreads > 0 && !config.passThrough ? new EnrichWorkerPool(config.workerThreads, { geoip: config.geoip, settings }, config, deps.logger.child({ module: 'enrich-workers' })) : undefined;
+    this.workers = workers;
     this.pipeline = new TransactionalPipeline<ProcessOutcome>({
       kafka: createKafka(config.kafka, deps.logger),
       groupId: config.groupId,
@@ -33,7 +41,9 @@ export class Enricher {
       registry: deps.registry,
       metricPrefix: 'logpipe_enricher',
       sessionTimeoutMs: config.sessionTimeoutMs,
-      process: (key, value, source) => processor.process(key, value, source),
+      ...(workers === undefined
+        ? { process: (key, value, source) => processor.process(key, value, source) }
+        : { processAhead: (messages, source) => workers.process(messages, source), partitionsConsumedConcurrently: BATCHES_AHEAD }),
     });
   }
 
@@ -41,8 +51,9 @@ export class Enricher {
     return this.pipeline.start();
   }
 
-  stop(): Promise<void> {
-    return this.pipeline.stop();
+  async stop(): Promise<void> {
+    await this.pipeline.stop();
+    await this.workers?.close();
   }
 
   readiness(): Readiness {

@@ -21,7 +21,7 @@ interface Topics {
   dlq: string;
 }
 
-function enricher(topics: Topics, groupId: string, instanceId: string, registry = new Registry()): Enricher {
+function enricher(topics: Topics, groupId: string, instanceId: string, registry = new Registry(), workerThreads?: number): Enricher {
   const config = parseEnricherConfig({
     kafka: { brokers: testEndpoints().kafkaBrokers.split(',') },
     groupId,
@@ -31,6 +31,7 @@ function enricher(topics: Topics, groupId: string, instanceId: string, registry 
     dlqTopic: topics.dlq,
     geoip: { cityDb: path.join(GEOIP_TEST_DIR, 'GeoLite2-City-Test.mmdb'), asnDb: path.join(GEOIP_TEST_DIR, 'GeoLite2-ASN-Test.mmdb') },
     sessionTimeoutMs: 10_000,
+    ...(workerThreads === undefined ? {} : { workerThreads }),
   });
   return new Enricher(config, { logger: quiet, registry });
 }
@@ -48,7 +49,8 @@ describe('enricher against the real Kafka', () => {
     return { raw: await kafkaTopics.create('raw', partitions), enriched: await kafkaTopics.create('enriched', partitions), dlq: await kafkaTopics.create('dlq', 1) };
   }
 
-  it('enriches good records and dead-letters bad ones with the reason, each exactly once', async () => {
+  // On worker threads (the default) and on the main thread.
+  it.each([1, 0])('enriches good records and dead-letters bad ones with the reason, each exactly once (%i worker threads)', async (workerThreads) => {
     const topics = await newTopics(3);
     await runProduce(['--count', '2000', '--seed', '3', '--rate', '0', '--topic', topics.raw, '--brokers', testEndpoints().kafkaBrokers], () => undefined);
     const producer = kafkaTopics.kafka.producer();
@@ -65,7 +67,7 @@ describe('enricher against the real Kafka', () => {
     await producer.disconnect();
 
     const registry = new Registry();
-    const instance = enricher(topics, uniqueName('enricher'), 'only', registry);
+    const instance = enricher(topics, uniqueName('enricher'), 'only', registry, workerThreads);
     void instance.start();
     try {
       const enriched = await kafkaTopics.consume(topics.enriched, 2000);

@@ -13,6 +13,7 @@ describe('enricher configuration', () => {
       dlqTopic: 'logs.dlq',
       geoip: {},
       sessionTimeoutMs: 30_000,
+      workerThreads: 1,
       passThrough: false,
       minTimestamp: '2000-01-01T00:00:00Z',
       maxFutureSkewSec: 86_400,
@@ -34,9 +35,10 @@ describe('enricher configuration', () => {
       ENRICHER_INSTANCE_ID: 'e-2',
       GEOIP_CITY_DB: '/x/city.mmdb',
       ENRICHER_PASS_THROUGH: 'true',
+      ENRICHER_WORKER_THREADS: '0',
       HTTP_PORT: '0',
     });
-    expect(config).toMatchObject({ kafka: { brokers: ['a:1', 'b:2'], sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } }, instanceId: 'e-2', geoip: { cityDb: '/x/city.mmdb' }, passThrough: true, httpPort: 0 });
+    expect(config).toMatchObject({ kafka: { brokers: ['a:1', 'b:2'], sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } }, instanceId: 'e-2', geoip: { cityDb: '/x/city.mmdb' }, workerThreads: 0, passThrough: true, httpPort: 0 });
     expect(Object.isFrozen(config) && Object.isFrozen(config.kafka)).toBe(true);
   });
 

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { KafkaMessage } from 'kafkajs';
+import type { OutputMessage } from '../../../lib/dead-letter';
+import { LogpipeError } from '../../../lib/errors';
+import type { Logger } from '../../../lib/telemetry';
+import type { ProcessOutcome } from '../record-processor';
+import type { EnrichWorkerData } from './enrich-worker';
+import { OUTCOME_CODES, packValues, transferList, unpackValues, type EnrichReply, type EnrichRequest } from './record-transfer';
+
+type Results = Array<{ message: OutputMessage; outcome: ProcessOutcome }>;
+
+interface Pending {
+  readonly messages: readonly KafkaMessage[];
+  readonly resolve: (results: Results) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/**
+ * The compiled worker beside this file; under tsx (bench, `npm start`) the TypeScript one, which
+ * the worker loads through the loader it inherits; under ts-jest, which has no loader for
+ * threads, the build's copy (`npm test` builds first).
+ */
+function workerScript(): string {
+  const js = path.join(__dirname, 'enrich-worker.js');
+  if (fs.existsSync(js)) return js;
+  const underTsx = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('tsx'));
+  if (underTsx) return path.join(__dirname, 'enrich-worker.ts');
+  return path.resolve(__dirname, '../../../dist/services/enricher/worker/enrich-worker.js');
+}
+
+/**
+ * Enrichment on worker threads, so the main thread keeps fetching and producing meanwhile:
+ * on two cores the enricher otherwise saturates one and leaves the other to Kafka. Batches of a
+ * partition always go to the same worker, in order. A worker that fails takes the service down
+ * (every later batch is refused): its supervisor restarts it, the batch is processed again.
+ */
+export class EnrichWorkerPool {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure: Error | undefined;
+  private closing = false;
+
+  constructor(
+    count: number,
+    data: EnrichWorkerData,
+    private readonly topics: { readonly outputTopic: string; readonly dlqTopic: string },
+    private readonly logger: Logger,
+  ) {
+    const script = workerScript();
+    this.workers = Array.from({ length: count }, (_, index) => {
+      const worker = new Worker(script, { workerData: data });
+      worker.on('message', (reply: EnrichReply) => this.answered(reply));
+      worker.on('error', (err) => this.failed(new LogpipeError('ENRICH_UNEXPECTED', `enrichment worker ${index} failed: ${err.message}`, { cause: err })));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.failed(new LogpipeError('ENRICH_UNEXPECTED', `enrichment worker ${index} exited with code ${code}`));
+      });
+      return worker;
+    });
+  }
+
+  /** The outputs of `messages` (one partition batch), in their order. */
+  process(messages: readonly KafkaMessage[], source: { readonly topic: string; readonly partition: number }): Promise<Results> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const values = packValues(messages.map((m) => m.value));
+    const request: EnrichRequest = { id, topic: source.topic, partition: source.partition, offsets: messages.map((m) => m.offset), values };
+    return new Promise<Results>((resolve, reject) => {
+      this.pending.set(id, { messages, resolve, reject });
+      (this.workers[source.partition % this.workers.length] as Worker).postMessage(request, transferList(values));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.failed(new LogpipeError('ENRICH_UNEXPECTED', 'the enrichment workers were stopped'));
+  }
+
+  private answered(reply: EnrichReply): void {
+    const pending = this.pending.get(reply.id);
+    if (pending === undefined) return;
+    this.pending.delete(reply.id);
+    if ('error' in reply) {
+      pending.reject(new LogpipeError('ENRICH_UNEXPECTED', `enrichment worker: ${reply.error}`));
+      return;
+    }
+    const enriched = unpackValues(reply.enriched);
+    const headers = new Map(reply.deadLetterHeaders);
+    const results: Results = pending.messages.map((m, i) => {
+      const outcome = OUTCOME_CODES[reply.outcomes[i] as number] as ProcessOutcome;
+      switch (outcome) {
+        case 'enriched':
+          return { message: { topic: this.topics.outputTopic, key: m.key, value: enriched[i] as Buffer }, outcome };
+        case 'dead_lettered':
+          return { message: { topic: this.topics.dlqTopic, key: m.key, value: m.value ?? Buffer.alloc(0), headers: headers.get(i) ?? {} }, outcome };
+        default:
+          return { message: { topic: this.topics.outputTopic, key: m.key, value: m.value ?? Buffer.alloc(0) }, outcome };
+      }
+    });
+    pending.resolve(results);
+  }
+
+  private failed(err: Error): void {
+    if (this.failure === undefined && !this.closing) this.logger.error({ err: { name: err.name, message: err.message } }, 'Enrichment worker failed; the enricher stops');
+    this.failure ??= err;
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(this.failure);
+    }
+  }
+}
