@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { createTopicsAndWait } from '../lib/kafka';
+import { createLogger } from '../lib/telemetry';
 import { columns, connectAdmin, durationMs, OpsUsageError } from './kafka-admin';
 import { PIPELINE_TOPICS } from './pipeline-topology';
 
@@ -32,9 +34,9 @@ export async function runTopics(argv: readonly string[], out: (line: string) => 
     if (sub === 'create') {
       const missing = PIPELINE_TOPICS.filter((t) => !existing.has(t.name));
       if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((t) => ({
+        await createTopicsAndWait(
+          admin,
+          missing.map((t) => ({
             topic: t.name,
             numPartitions: partitions,
             replicationFactor: replication,
@@ -45,7 +47,8 @@ export async function runTopics(argv: readonly string[], out: (line: string) => 
               { name: 'min.insync.replicas', value: String(Math.max(1, Math.min(2, replication - 1))) },
             ],
           })),
-        });
+          createLogger({ name: 'logpipe-cli', level: 'silent' }),
+        );
       }
       for (const t of PIPELINE_TOPICS) out(`${t.name}: ${missing.includes(t) ? `created (${partitions} partitions, replication ${replication})` : 'exists, left as it is'}`);
       return 0;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { fetchCommittedOffsets } from '../../lib/kafka';
+import { createTopicsAndWait, fetchCommittedOffsets } from '../../lib/kafka';
+import { createLogger } from '../../lib/telemetry';
 
 /** Creates uniquely named `bench-*` topics and deletes them all at the end of the run. */
 export class BenchTopics {
@@ -30,7 +31,7 @@ export class BenchTopics {
     const admin = await this.connectedAdmin();
     const topic = `bench-${prefix}-${Math.floor(Date.now() / 1000)}-${crypto.randomBytes(4).toString('hex')}`;
     this.created.push(topic);
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: 1 }], createLogger({ name: 'logpipe-bench', level: 'error' }));
     return topic;
   }
 

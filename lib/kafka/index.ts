@@ -7,3 +7,4 @@ export { membershipLostCause, rejoinGroupError } from './group-membership-error'
 export { ConsumerCrashWatch, rerunConsumer } from './consumer-crash-watch';
 export { isApplicationError, isPermanentKafkaError } from './permanent-kafka-error';
 export { retryWhileTransient, type RetryWhileTransientOptions } from './retry-while-transient';
+export { createTopicsAndWait } from './create-topics';

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { AvroCodec } from '../../lib/codec';
 import { LogpipeError } from '../../lib/errors';
-import { createKafka, retryWhileTransient } from '../../lib/kafka';
+import { createKafka, createTopicsAndWait, retryWhileTransient } from '../../lib/kafka';
 import { TransactionalPipeline } from '../../lib/runner/transactional-pipeline';
 import { counter, histogram, type Logger, type Readiness, type Registry } from '../../lib/telemetry';
 import { AggregateStage, type AggregateOutcome } from './aggregate/aggregate-stage';
@@ -161,14 +161,7 @@ export class AnalyzerService {
         ],
       },
     ].filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) {
-      // A busy controller may answer late (the default 5 s) while creating them anyway, and another
-      // instance may create them first: what counts is that they exist afterwards.
-      await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: 30_000 }).catch(async (err: unknown) => {
-        const now = new Set(await admin.listTopics());
-        if (!missing.every((t) => now.has(t.topic))) throw err;
-      });
-    }
+    await createTopicsAndWait(admin, missing, this.deps.logger);
     const internal = await admin.fetchTopicMetadata({ topics: [names.partialsTopic, names.stateTopic] });
     const counts = [names.partialsTopic, names.stateTopic].map((name) => internal.topics.find((t) => t.name === name)?.partitions.length);
     if (counts[0] !== counts[1]) {

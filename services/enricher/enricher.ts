@@ -62,6 +62,6 @@ export class Enricher {
   }
 
   fatalError(): Error | undefined {
-    return this.pipeline.fatalError();
+    return this.pipeline.fatalError() ?? this.workers?.error;
   }
 }

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
-import { committedTotal, fetchCommittedOffsets } from '../../lib/kafka';
+import { committedTotal, createTopicsAndWait, fetchCommittedOffsets } from '../../lib/kafka';
+import { createLogger } from '../../lib/telemetry';
 import { testEndpoints } from './test-endpoints';
 import { uniqueName } from './unique-name';
 
@@ -17,7 +18,7 @@ export class KafkaTestTopics {
   async createNamed(topic: string, partitions = 3, configs: Record<string, string> = {}): Promise<string> {
     const admin = await this.connectedAdmin();
     const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
+    await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], createLogger({ name: 'logpipe-test', level: 'silent' }));
     this.created.push(topic);
     return topic;
   }

@@ -18,16 +18,19 @@ interface Pending {
 }
 
 /**
- * The compiled worker beside this file; under tsx (bench, `npm start`) the TypeScript one, which
- * the worker loads through the loader it inherits; under ts-jest, which has no loader for
- * threads, the build's copy (`npm test` builds first).
+ * A worker running the compiled script beside this file (`node dist/...`). From sources under
+ * tsx (bench, `npm start`), the TypeScript one through tsx's require hook: a worker does not
+ * inherit tsx's loader. Under ts-jest, which has neither, the build's copy (`npm test` builds first).
  */
-function workerScript(): string {
+function startWorker(workerData: EnrichWorkerData): Worker {
   const js = path.join(__dirname, 'enrich-worker.js');
-  if (fs.existsSync(js)) return js;
-  const underTsx = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('tsx'));
-  if (underTsx) return path.join(__dirname, 'enrich-worker.ts');
-  return path.resolve(__dirname, '../../../dist/services/enricher/worker/enrich-worker.js');
+  if (fs.existsSync(js)) return new Worker(js, { workerData });
+  const ts = path.join(__dirname, 'enrich-worker.ts');
+  const underTsx = process.execArgv.some((a) => a.includes('tsx'));
+  if (underTsx && fs.existsSync(ts)) {
+    return new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(ts)});`, { eval: true, workerData });
+  }
+  return new Worker(path.resolve(__dirname, '../../../dist/services/enricher/worker/enrich-worker.js'), { workerData });
 }
 
 /**
@@ -40,7 +43,7 @@ export class EnrichWorkerPool {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-  private failure: Error | undefined;
+  private failure: LogpipeError | undefined;
   private closing = false;
 
   constructor(
@@ -49,9 +52,8 @@ export class EnrichWorkerPool {
     private readonly topics: { readonly outputTopic: string; readonly dlqTopic: string },
     private readonly logger: Logger,
   ) {
-    const script = workerScript();
     this.workers = Array.from({ length: count }, (_, index) => {
-      const worker = new Worker(script, { workerData: data });
+      const worker = startWorker(data);
       worker.on('message', (reply: EnrichReply) => this.answered(reply));
       worker.on('error', (err) => this.failed(new LogpipeError('ENRICH_UNEXPECTED', `enrichment worker ${index} failed: ${err.message}`, { cause: err })));
       worker.on('exit', (code) => {
@@ -59,6 +61,11 @@ export class EnrichWorkerPool {
       });
       return worker;
     });
+  }
+
+  /** Set once a worker failed: the service must stop (kafkajs would only retry the batch, forever). */
+  get error(): LogpipeError | undefined {
+    return this.closing ? undefined : this.failure;
   }
 
   /** The outputs of `messages` (one partition batch), in their order. */
@@ -103,7 +110,7 @@ export class EnrichWorkerPool {
     pending.resolve(results);
   }
 
-  private failed(err: Error): void {
+  private failed(err: LogpipeError): void {
     if (this.failure === undefined && !this.closing) this.logger.error({ err: { name: err.name, message: err.message } }, 'Enrichment worker failed; the enricher stops');
     this.failure ??= err;
     for (const [id, pending] of this.pending) {

@@ -90,5 +90,8 @@ describe('enrichment on worker threads', () => {
     );
     expect(failure?.message).toMatch(/^enrichment worker 0 failed: .*GeoIP2-City-Test-Invalid-Node-Count\.mmdb/);
     await expect(pool.process(batch(30, 30), { topic: 'raw', partition: 0 })).rejects.toThrow(failure?.message ?? 'no failure');
+    // What the enricher's fatalError() reports, so the service exits rather than retry forever.
+    expect(pool.error?.message).toBe(failure?.message);
+    expect(pool.error?.code).toBe('ENRICH_UNEXPECTED');
   }, 60_000);
 });

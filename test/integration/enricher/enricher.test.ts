@@ -102,6 +102,10 @@ describe('enricher against the real Kafka', () => {
     void a.start();
     void b.start();
     try {
+      // Both in the group with partitions of their own before any record arrives: one instance
+      // alone enriches 20,000 records in about a second, before a late join would be settled.
+      for (const deadline = Date.now() + 60_000; !(a.readiness().ready && b.readiness().ready) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+      expect([a.readiness().ready, b.readiness().ready]).toEqual([true, true]);
       await runProduce(['--count', '20000', '--nodes', '12', '--seed', '5', '--rate', '0', '--topic', topics.raw, '--brokers', testEndpoints().kafkaBrokers], () => undefined);
       const enriched = await kafkaTopics.drain(topics.enriched, 20_000);
       const ids = enriched.map((m) => codec.decode<EnrichedRecord>(m.value as Buffer).value.log_id);
