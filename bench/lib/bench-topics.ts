@@ -3,6 +3,9 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createTopicsAndWait, fetchCommittedOffsets } from '../../lib/kafka';
 import { createLogger } from '../../lib/telemetry';
 
+/** Topic creation retries a broker that does not know a new topic yet; only a final failure matters here. */
+const TOPIC_SETUP_LOGGER = createLogger({ name: 'logpipe-bench', level: 'error' });
+
 /** Creates uniquely named `bench-*` topics and deletes them all at the end of the run. */
 export class BenchTopics {
   private readonly kafka: Kafka;
@@ -31,7 +34,7 @@ export class BenchTopics {
     const admin = await this.connectedAdmin();
     const topic = `bench-${prefix}-${Math.floor(Date.now() / 1000)}-${crypto.randomBytes(4).toString('hex')}`;
     this.created.push(topic);
-    await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: 1 }], createLogger({ name: 'logpipe-bench', level: 'error' }));
+    await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: 1 }], TOPIC_SETUP_LOGGER);
     return topic;
   }
 

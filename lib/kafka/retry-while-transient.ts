@@ -6,9 +6,10 @@ export interface RetryWhileTransientOptions {
   readonly logger: Logger;
   /** How long to keep trying before giving up with RUNNER_KAFKA_UNAVAILABLE. */
   readonly timeoutMs?: number;
-  readonly firstDelayMs?: number;
-  readonly maxDelayMs?: number;
 }
+
+const FIRST_DELAY_MS = 250;
+const MAX_DELAY_MS = 5_000;
 
 /**
  * Runs `attempt` until it succeeds, waiting (250 ms doubling to 5 s) after each failure that
@@ -18,9 +19,9 @@ export interface RetryWhileTransientOptions {
  * exit. Kafka refusing for good and errors of our own code are thrown at once.
  */
 export async function retryWhileTransient<T>(what: string, attempt: () => Promise<T>, options: RetryWhileTransientOptions): Promise<T> {
-  const { logger, timeoutMs = 60_000, firstDelayMs = 250, maxDelayMs = 5_000 } = options;
+  const { logger, timeoutMs = 60_000 } = options;
   const deadline = Date.now() + timeoutMs;
-  let delay = firstDelayMs;
+  let delay = FIRST_DELAY_MS;
   for (let attempts = 1; ; attempts++) {
     try {
       return await attempt();
@@ -32,7 +33,7 @@ export async function retryWhileTransient<T>(what: string, attempt: () => Promis
       }
       logger.warn({ what, attempts, retryInMs: delay, err: { name: (err as Error).name, message } }, `${what} failed; retrying`);
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, maxDelayMs);
+      delay = Math.min(delay * 2, MAX_DELAY_MS);
     }
   }
 }

@@ -259,7 +259,7 @@ export class TransactionalPipeline<O extends string> {
       return;
     }
     const { outputs, outcomes, metadata, onCommitted, onAborted } =
-      ahead === undefined ? await this.runProcessing(batch.topic, batch.partition, messages, BigInt(batch.offsetLag())) : aheadResults(await resultsFor(ahead, batch.messages.length), batch.messages.length - messages.length);
+      ahead === undefined ? await this.runProcessing(batch.topic, batch.partition, messages, BigInt(batch.offsetLag())) : perRecordResult(await resultsFor(ahead, batch.messages.length), batch.messages.length - messages.length);
     const started = process.hrtime.bigint();
     const next = BigInt(lastOffset) + 1n;
     try {
@@ -310,14 +310,10 @@ export class TransactionalPipeline<O extends string> {
       return { ...result, metadata: result.offsetMetadata };
     }
     const process = this.options.process as NonNullable<TransactionalPipelineOptions<O>['process']>;
-    const outputs: OutputMessage[] = [];
-    const outcomes = new Map<O, number>();
-    for (const m of messages) {
-      const { message, outcome } = process(m.key, m.value, { topic, partition, offset: m.offset });
-      outputs.push(message);
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    }
-    return { outputs, outcomes };
+    return perRecordResult(
+      messages.map((m) => process(m.key, m.value, { topic, partition, offset: m.offset })),
+      0,
+    );
   }
 
   /**
@@ -391,10 +387,10 @@ async function resultsFor<R>(ahead: Promise<readonly R[]>, records: number): Pro
 }
 
 /**
- * `processAhead`'s results as a batch result, without the first `skipped` records (those below
- * the offset a previous holder committed: always a prefix, since a batch is in offset order).
+ * One output per record as a batch result, leaving out the first `skipped` (records below the
+ * offset a previous holder committed: always a prefix, since a batch is in offset order).
  */
-function aheadResults<O extends string>(results: ReadonlyArray<{ message: OutputMessage; outcome: O }>, skipped: number): PipelineBatchResult<O> & { metadata?: string } {
+function perRecordResult<O extends string>(results: ReadonlyArray<{ message: OutputMessage; outcome: O }>, skipped: number): PipelineBatchResult<O> & { metadata?: string } {
   const outputs: OutputMessage[] = [];
   const outcomes = new Map<O, number>();
   for (let i = skipped; i < results.length; i++) {

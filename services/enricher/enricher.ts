@@ -1,6 +1,6 @@
 import { AvroCodec } from '../../lib/codec';
 import { createKafka } from '../../lib/kafka';
-import { TransactionalPipeline } from '../../lib/runner/transactional-pipeline';
+import { TransactionalPipeline, type TransactionalPipelineOptions } from '../../lib/runner/transactional-pipeline';
 import type { Logger, Readiness, Registry } from '../../lib/telemetry';
 import type { EnricherConfig } from './enricher-config';
 import { GeoIpLookup } from './enrichments/geoip-lookup';
@@ -9,6 +9,11 @@ import { EnrichWorkerPool } from './worker/enrich-worker-pool';
 
 /** Partition batches handed to the workers at once: one being produced while the next are enriched. */
 const BATCHES_AHEAD = 4;
+
+/** The per-record function of enrichment on the main thread. */
+function inline(processor: RecordProcessor): NonNullable<TransactionalPipelineOptions<ProcessOutcome>['process']> {
+  return (key, value, source) => processor.process(key, value, source);
+}
 
 /** The enricher service: raw records in, enriched or dead-lettered records out, exactly once. */
 export class Enricher {
@@ -29,7 +34,6 @@ export class Enricher {
       limits: { minTimestampMicros: Date.parse(config.minTimestamp) * 1000, maxFutureSkewMicros: config.maxFutureSkewSec * 1_000_000 },
       sizeLimits: { maxMessageBytes: config.maxMessageBytes, maxOutputBytes: config.maxOutputBytes },
     };
-    const processor = new RecordProcessor(deps.codec ?? new AvroCodec(), geoip, settings);
     const workers = config.workerThreads > 0 && !config.passThrough ? new EnrichWorkerPool(config.workerThreads, { geoip: config.geoip, settings }, config, deps.logger.child({ module: 'enrich-workers' })) : undefined;
     this.workers = workers;
     this.pipeline = new TransactionalPipeline<ProcessOutcome>({
@@ -42,7 +46,7 @@ export class Enricher {
       metricPrefix: 'logpipe_enricher',
       sessionTimeoutMs: config.sessionTimeoutMs,
       ...(workers === undefined
-        ? { process: (key, value, source) => processor.process(key, value, source) }
+        ? { process: inline(new RecordProcessor(deps.codec ?? new AvroCodec(), geoip, settings)) }
         : { processAhead: (messages, source) => workers.process(messages, source), partitionsConsumedConcurrently: BATCHES_AHEAD }),
     });
   }

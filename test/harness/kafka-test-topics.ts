@@ -4,6 +4,9 @@ import { createLogger } from '../../lib/telemetry';
 import { testEndpoints } from './test-endpoints';
 import { uniqueName } from './unique-name';
 
+/** Topic creation retries a broker that does not know a new topic yet; only a final failure matters here. */
+const TOPIC_SETUP_LOGGER = createLogger({ name: 'logpipe-test', level: 'silent' });
+
 /** Creates uniquely named topics for one test file and deletes them afterwards. */
 export class KafkaTestTopics {
   readonly kafka = new Kafka({ clientId: 'logpipe-test', brokers: testEndpoints().kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
@@ -18,7 +21,7 @@ export class KafkaTestTopics {
   async createNamed(topic: string, partitions = 3, configs: Record<string, string> = {}): Promise<string> {
     const admin = await this.connectedAdmin();
     const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
-    await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], createLogger({ name: 'logpipe-test', level: 'silent' }));
+    await createTopicsAndWait(admin, [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], TOPIC_SETUP_LOGGER);
     this.created.push(topic);
     return topic;
   }

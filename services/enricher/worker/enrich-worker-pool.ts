@@ -94,18 +94,15 @@ export class EnrichWorkerPool {
       pending.reject(new LogpipeError('ENRICH_UNEXPECTED', `enrichment worker: ${reply.error}`));
       return;
     }
-    const enriched = unpackValues(reply.enriched);
+    const outputs = unpackValues(reply.outputs);
     const headers = new Map(reply.deadLetterHeaders);
     const results: Results = pending.messages.map((m, i) => {
       const outcome = OUTCOME_CODES[reply.outcomes[i] as number] as ProcessOutcome;
-      switch (outcome) {
-        case 'enriched':
-          return { message: { topic: this.topics.outputTopic, key: m.key, value: enriched[i] as Buffer }, outcome };
-        case 'dead_lettered':
-          return { message: { topic: this.topics.dlqTopic, key: m.key, value: m.value ?? Buffer.alloc(0), headers: headers.get(i) ?? {} }, outcome };
-        default:
-          return { message: { topic: this.topics.outputTopic, key: m.key, value: m.value ?? Buffer.alloc(0) }, outcome };
-      }
+      const message: OutputMessage =
+        outcome === 'dead_lettered'
+          ? { topic: this.topics.dlqTopic, key: m.key, value: m.value ?? Buffer.alloc(0), headers: headers.get(i) ?? {} }
+          : { topic: this.topics.outputTopic, key: m.key, value: outputs[i] as Buffer };
+      return { message, outcome };
     });
     pending.resolve(results);
   }

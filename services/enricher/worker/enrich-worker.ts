@@ -21,16 +21,17 @@ function serve(): void {
     try {
       const values = unpackValues(request.values);
       const outcomes = new Uint8Array(values.length);
-      const enriched: Array<Buffer | null> = new Array(values.length);
+      const outputs: Array<Buffer | null> = new Array(values.length);
       const deadLetterHeaders: Array<readonly [number, IHeaders]> = [];
       values.forEach((value, i) => {
         const { message, outcome } = processor.process(null, value, { topic: request.topic, partition: request.partition, offset: request.offsets[i] as string });
         outcomes[i] = OUTCOME_CODES.indexOf(outcome);
-        enriched[i] = outcome === 'enriched' ? (message.value as Buffer) : null;
+        // A dead letter's value is the input's, which the main thread still holds.
+        outputs[i] = outcome === 'dead_lettered' ? null : (message.value as Buffer);
         if (outcome === 'dead_lettered') deadLetterHeaders.push([i, message.headers ?? {}]);
       });
-      const packed = packValues(enriched);
-      const reply: EnrichReply = { id: request.id, outcomes, enriched: packed, deadLetterHeaders };
+      const packed = packValues(outputs);
+      const reply: EnrichReply = { id: request.id, outcomes, outputs: packed, deadLetterHeaders };
       port.postMessage(reply, [...transferList(packed), outcomes.buffer as ArrayBuffer]);
     } catch (err) {
       const reply: EnrichReply = { id: request.id, error: err instanceof Error ? err.message : String(err) };

@@ -60,15 +60,15 @@ export interface EnrichRequest {
 export const OUTCOME_CODES = ['enriched', 'dead_lettered', 'passed_through'] as const;
 
 /**
- * The worker's answer, record for record: the outcome; the enriched value (null unless
- * enriched); the dead-letter headers of those dead-lettered. Key and, for a dead letter, the
+ * The worker's answer, record for record: the outcome; the output value (null for a dead
+ * letter); the dead-letter headers of those dead-lettered. Key and, for a dead letter, the
  * value are the input's, which the main thread still holds.
  */
 export type EnrichReply =
   | {
       readonly id: number;
       readonly outcomes: Uint8Array;
-      readonly enriched: PackedValues;
+      readonly outputs: PackedValues;
       readonly deadLetterHeaders: ReadonlyArray<readonly [number, IHeaders]>;
     }
   | { readonly id: number; readonly error: string };
